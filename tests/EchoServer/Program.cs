@@ -1,0 +1,6 @@
+namespace EchoServer;
+
+internal static class Program
+{
+    public static int Main() => 0;
+}
