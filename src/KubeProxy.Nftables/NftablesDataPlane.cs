@@ -59,9 +59,10 @@ public sealed partial class NftablesDataPlane : IDataPlane
     /// <summary>The last script sent to nft (for tools and tests).</summary>
     public string LastScript { get; private set; } = "";
 
-    /// <summary>NodePort on every local address (nodePortAddresses contains 0.0.0.0/0 or ::/0).</summary>
+    /// <summary>NodePort on every local address: nodePortAddresses unset for this family, or 0.0.0.0/0 / ::/0
+    /// (upstream falls back to "all" for a family without CIDRs, unless "primary" is used).</summary>
     private bool NodePortsOnAllAddresses =>
-        !_options.NodePortPrimary && _options.NodePortCidrs.Any(c => c.PrefixLength == 0);
+        !_options.NodePortPrimary && (_options.NodePortCidrs.Count == 0 || _options.NodePortCidrs.Any(c => c.PrefixLength == 0));
 
     public SyncResult Sync(ProxySnapshot snapshot, bool fullSync, CancellationToken cancellationToken)
     {

@@ -5,6 +5,7 @@ using KubeProxy.Core.Model;
 using KubeProxy.Core.Snapshot;
 using KubeProxy.Core.Sources;
 using KubeProxy.Core.Sync;
+using KubeProxy.Configuration;
 using KubeProxy.Http;
 using KubeProxy.Nftables;
 using KubeProxy.Nftables.Execution;
@@ -19,21 +20,30 @@ namespace KubeProxy.Hosting;
 /// </summary>
 public sealed partial class ProxyHost
 {
-    private readonly ProxyHostOptions _options;
+    private readonly ProxyOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly string _configJson;
 
-    public ProxyHost(ProxyHostOptions options, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    /// <param name="configJson">The effective configuration, served at /configz.</param>
+    public ProxyHost(ProxyOptions options, ILoggerFactory loggerFactory, string configJson = "{}", TimeProvider? time = null)
     {
+        _configJson = configJson;
         _options = options;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("kube-proxy");
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>
+    /// Both families run, as upstream does on a dual-stack capable kernel; the primary one (first) follows
+    /// bindAddress when set. It decides where the health-check node ports listen.
+    /// </summary>
     public IReadOnlyList<IPFamily> Families =>
-        _options.Families ?? (_options.BindAddress?.Family() == IPFamily.IPv6 ? [IPFamily.IPv6, IPFamily.IPv4] : [IPFamily.IPv4, IPFamily.IPv6]);
+        _options.NodeIPOverride?.Family() == IPFamily.IPv6 ? [IPFamily.IPv6, IPFamily.IPv4] : [IPFamily.IPv4, IPFamily.IPv6];
+
+    public string ModeName => _options.Mode.ToConfigString();
 
     /// <summary>Runs until cancelled; returns the process exit code.</summary>
     public async Task<int> RunAsync(IProxySource source, CancellationToken cancellationToken)
@@ -59,7 +69,7 @@ public sealed partial class ProxyHost
                 Families = families,
                 MinSyncPeriod = _options.MinSyncPeriod,
                 SyncPeriod = _options.SyncPeriod,
-                PreferSameTrafficDistribution = _options.FeatureGates.GetValueOrDefault("PreferSameTrafficDistribution", true),
+                PreferSameTrafficDistribution = _options.IsFeatureEnabled("PreferSameTrafficDistribution"),
             },
             planes, hooks, health, metrics, _loggerFactory.CreateLogger("sync"), _time);
 
@@ -74,13 +84,13 @@ public sealed partial class ProxyHost
             }
             if (_options.MetricsBindAddress is { } metricsAddress)
             {
-                var handler = new MetricsHandler(metrics, _options.Mode, () => _options.ConfigJson);
+                var handler = new MetricsHandler(metrics, ModeName, () => _configJson);
                 var server = await StartServerAsync("metrics", metricsAddress, handler.HandleAsync).ConfigureAwait(false);
                 if (server is null && _options.BindAddressHardFail) return 1;
                 if (server is not null) servers.Add(server);
             }
 
-            Log.Starting(_logger, _options.Mode, _options.NodeName, string.Join(",", families.Select(f => f.Label())));
+            Log.Starting(_logger, ModeName, _options.NodeName, string.Join(",", families.Select(f => f.Label())));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var loop = engine.RunAsync(stop.Token);
             var sourceTask = source.RunAsync(engine, stop.Token);
@@ -106,39 +116,47 @@ public sealed partial class ProxyHost
     {
         return _options.Mode switch
         {
-            "nftables" => new NftablesDataPlane(
+            ProxyMode.NFTables => new NftablesDataPlane(
                 new NftablesOptions
                 {
                     Family = family,
                     MasqueradeAll = _options.MasqueradeAll,
                     MasqueradeBit = _options.MasqueradeBit,
-                    LocalDetectMode = _options.LocalDetectMode,
+                    LocalDetectMode = _options.DetectLocalMode switch
+                    {
+                        LocalMode.ClusterCIDR => LocalDetectMode.ClusterCIDR,
+                        LocalMode.NodeCIDR => LocalDetectMode.NodeCIDR,
+                        LocalMode.BridgeInterface => LocalDetectMode.BridgeInterface,
+                        LocalMode.InterfaceNamePrefix => LocalDetectMode.InterfaceNamePrefix,
+                        _ => LocalDetectMode.None,
+                    },
                     ClusterCidrs = _options.ClusterCidrs.Where(c => c.Family() == family).ToList(),
                     BridgeInterface = _options.BridgeInterface,
                     InterfaceNamePrefix = _options.InterfaceNamePrefix,
-                    NodePortCidrs = _options.NodePortCidrs.Where(c => c.Family() == family).ToList(),
-                    NodePortPrimary = _options.NodePortPrimary,
+                    NodePortCidrs = _options.NodePortAddresses.CidrsOf(family).ToList(),
+                    NodePortPrimary = _options.NodePortAddresses.UsePrimary,
                 },
                 new NftProcessRunner(), metrics, _loggerFactory.CreateLogger($"nftables-{family.Label()}"), _time),
-            _ => throw new NotSupportedException($"proxy mode {_options.Mode} is not implemented yet"),
+            _ => throw new NotSupportedException($"proxy mode {ModeName} is not implemented yet; use --proxy-mode nftables"),
         };
     }
 
     /// <summary>Health-check node ports listen where NodePorts are accepted.</summary>
     private IReadOnlyList<IPAddress> HealthCheckBindAddresses(ProxySnapshot snapshot)
     {
-        if (_options.NodePortPrimary)
+        if (_options.NodePortAddresses.UsePrimary)
         {
             return snapshot.Node.PrimaryIP is { } ip ? [ip] : [snapshot.Family == IPFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any];
         }
-        if (_options.NodePortCidrs.Count == 0 || _options.NodePortCidrs.Any(c => c.PrefixLength == 0))
+        var cidrs = _options.NodePortAddresses.CidrsOf(snapshot.Family).ToList();
+        if (cidrs.Count == 0 || cidrs.Any(c => c.PrefixLength == 0))
         {
             return [snapshot.Family == IPFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any];
         }
         return System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
             .SelectMany(i => i.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
-            .Where(a => _options.NodePortCidrs.Any(c => c.Contains(a)))
+            .Where(a => cidrs.Any(c => c.Contains(a)))
             .ToList();
     }
 
