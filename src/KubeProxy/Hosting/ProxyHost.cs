@@ -1,11 +1,11 @@
 using System.Net;
+using KubeProxy.Configuration;
 using KubeProxy.Core.Health;
 using KubeProxy.Core.Metrics;
 using KubeProxy.Core.Model;
 using KubeProxy.Core.Snapshot;
 using KubeProxy.Core.Sources;
 using KubeProxy.Core.Sync;
-using KubeProxy.Configuration;
 using KubeProxy.Http;
 using KubeProxy.Nftables;
 using KubeProxy.Nftables.Execution;
