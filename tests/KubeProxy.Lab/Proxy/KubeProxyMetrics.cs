@@ -1,0 +1,113 @@
+using System.Net;
+using KubeProxy.Lab.Namespaces;
+
+namespace KubeProxy.Lab.Proxy;
+
+/// <summary>
+/// Reads kube-proxy's /metrics and /healthz from inside a node namespace, and waits on metric values with a
+/// deadline (a sync having happened, a change counter having grown).
+/// </summary>
+public sealed class KubeProxyMetrics : IDisposable
+{
+    public const string LastSyncTimestamp = "kubeproxy_sync_proxy_rules_last_timestamp_seconds";
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private readonly HttpClient _http;
+
+    public KubeProxyMetrics(NetworkNamespace ns, string metricsAddress = "127.0.0.1:10249", string healthzAddress = "127.0.0.1:10256")
+    {
+        _http = NamespaceHttp.CreateClient(ns, TimeSpan.FromSeconds(5));
+        MetricsBase = new Uri($"http://{Reachable(metricsAddress)}/");
+        HealthzBase = new Uri($"http://{Reachable(healthzAddress)}/");
+    }
+
+    public Uri MetricsBase { get; }
+
+    public Uri HealthzBase { get; }
+
+    /// <summary>
+    /// Something to fail fast on while waiting (e.g. the kube-proxy process exiting), with the text to show then.
+    /// </summary>
+    public Func<string?>? AbortCheck { get; set; }
+
+    public async Task<IReadOnlyList<MetricSample>> ScrapeAsync(CancellationToken cancellationToken = default) =>
+        PrometheusText.Parse(await _http.GetStringAsync(new Uri(MetricsBase, "metrics"), cancellationToken));
+
+    /// <summary>The sum of the samples of <paramref name="name"/> matching <paramref name="labels"/> (all families unless filtered); null if absent.</summary>
+    public async Task<double?> ReadAsync(string name, IReadOnlyDictionary<string, string>? labels = null, CancellationToken cancellationToken = default) =>
+        PrometheusText.Sum(await ScrapeAsync(cancellationToken), name, labels);
+
+    /// <summary>GET on the health server (<c>healthz</c>, <c>livez</c>) or, with <paramref name="onMetricsServer"/>, the metrics server.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> GetAsync(string path, bool onMetricsServer = false, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.GetAsync(new Uri(onMetricsServer ? MetricsBase : HealthzBase, path.TrimStart('/')), cancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+
+    /// <summary>Waits until the proxy has synced rules at least once (last sync timestamp &gt; 0, any IP family).</summary>
+    public Task<double> WaitForSyncAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        WaitForAsync(LastSyncTimestamp, v => v > 0, timeout ?? TimeSpan.FromSeconds(30), cancellationToken: cancellationToken);
+
+    /// <summary>Waits until <paramref name="name"/> (summed) exceeds <paramref name="than"/>, e.g. a change counter read before an edit.</summary>
+    public Task<double> WaitForGrowthAsync(string name, double than, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? labels = null,
+        CancellationToken cancellationToken = default) =>
+        WaitForAsync(name, v => v > than, timeout ?? TimeSpan.FromSeconds(30), labels, cancellationToken);
+
+    /// <summary>Polls until the metric exists and satisfies <paramref name="predicate"/>; returns the value.</summary>
+    public async Task<double> WaitForAsync(string name, Func<double, bool> predicate, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? labels = null, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var last = "not scraped yet";
+        while (true)
+        {
+            if (AbortCheck?.Invoke() is { } abort)
+            {
+                throw new InvalidOperationException($"gave up waiting for {name}: {abort}");
+            }
+
+            try
+            {
+                var value = await ReadAsync(name, labels, deadline.Token);
+                if (value is { } v && predicate(v))
+                {
+                    return v;
+                }
+
+                last = value is null ? "metric absent" : $"value {value}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            try
+            {
+                await Task.Delay(PollInterval, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{name} on {MetricsBase} not as expected within {timeout} (last: {last})");
+            }
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>A bind address made reachable: a wildcard bind is reached via loopback.</summary>
+    private static string Reachable(string bindAddress)
+    {
+        if (!IPEndPoint.TryParse(bindAddress, out var endPoint) || endPoint.Port == 0)
+        {
+            throw new ArgumentException($"'{bindAddress}' is not HOST:PORT", nameof(bindAddress));
+        }
+
+        var host = endPoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
+            : endPoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
+            : endPoint.Address;
+        return new IPEndPoint(host, endPoint.Port).ToString();
+    }
+}
