@@ -177,10 +177,10 @@ public sealed partial class ProxyHost
 
     private static partial class Log
     {
-        [LoggerMessage(2001, LogLevel.Information, "Starting kube-proxy in {Mode} mode on node {Node} ({Families})")]
+        [LoggerMessage(9001, LogLevel.Information, "Starting kube-proxy in {Mode} mode on node {Node} ({Families})")]
         public static partial void Starting(ILogger logger, string mode, string node, string families);
 
-        [LoggerMessage(2002, LogLevel.Information, "Serving {What} on {Address}")]
+        [LoggerMessage(9002, LogLevel.Information, "Serving {What} on {Address}")]
         public static partial void Serving(ILogger logger, string what, string address);
 
         [LoggerMessage(2003, LogLevel.Error, "Could not serve {What} on {Address}")]
@@ -189,7 +189,7 @@ public sealed partial class ProxyHost
         [LoggerMessage(2004, LogLevel.Critical, "The {What} failed; exiting (rules stay in place)")]
         public static partial void Fatal(ILogger logger, Exception exception, string what);
 
-        [LoggerMessage(2005, LogLevel.Information, "Stopped; the rules stay in place so traffic keeps flowing")]
+        [LoggerMessage(9005, LogLevel.Information, "Stopped; the rules stay in place so traffic keeps flowing")]
         public static partial void Stopped(ILogger logger);
     }
 }
