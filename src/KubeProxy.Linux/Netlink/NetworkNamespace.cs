@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 
 namespace KubeProxy.Linux.Netlink;
 
