@@ -118,6 +118,13 @@ internal static class ConntrackMessages
         return true;
     }
 
+    /// <summary>Decodes a CTA_TUPLE_* nest (also what a request carries; the fakes use it).</summary>
+    internal static bool TryParseTuple(NetlinkAttributeReader attributes, out ConntrackTuple tuple, out byte protocol)
+    {
+        ushort zone = 0;
+        return TryParseTuple(attributes, out tuple, out protocol, ref zone);
+    }
+
     private static bool TryParseTuple(NetlinkAttributeReader attributes, out ConntrackTuple tuple, out byte protocol, ref ushort zone)
     {
         NetAddress source = default, destination = default;
