@@ -52,7 +52,9 @@ internal static class ConntrackMessages
         builder.PutU32BigEndian(Ctnetlink.Timeout, timeoutSeconds);
         if (entry.Zone != 0) builder.PutU16BigEndian(Ctnetlink.Zone, entry.Zone);
         if (entry.Mark != 0) builder.PutU32BigEndian(Ctnetlink.Mark, entry.Mark);
-        if (entry.Status != 0) builder.PutU32BigEndian(Ctnetlink.Status, entry.Status);
+        // The kernel marks a created entry confirmed before applying CTA_STATUS and refuses (EBUSY) a status
+        // that would clear that bit, so it is always included.
+        if (entry.Status != 0) builder.PutU32BigEndian(Ctnetlink.Status, entry.Status | Ctnetlink.StatusConfirmed);
         if (entry.Protocol == IPProtocolNumber.Tcp)
         {
             // Without protocol info a created TCP entry has state NONE; ESTABLISHED is what a real flow would show.

@@ -60,4 +60,5 @@ internal static class Ctnetlink
     // enum ip_conntrack_status bits
     public const uint StatusSeenReply = 1 << 1;
     public const uint StatusAssured = 1 << 2;
+    public const uint StatusConfirmed = 1 << 3;
 }
