@@ -77,7 +77,7 @@ internal static class Make
     public static Node Node(string? zone = null, string name = NodeName, string[]? addresses = null, params (string Key, string Value)[] labels)
     {
         var l = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        if (zone is not null) l[Model.Node.ZoneLabel] = zone;
+        if (zone is not null) l[KubeProxy.Core.Model.Node.ZoneLabel] = zone;
         foreach (var (k, v) in labels) l[k] = v;
         return new Node
         {
