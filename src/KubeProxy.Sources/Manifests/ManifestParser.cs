@@ -8,9 +8,11 @@ namespace KubeProxy.Sources.Manifests;
 
 /// <summary>
 /// Splits a manifest file into objects: multi-document YAML, JSON, and lists (<c>kind: List</c> or a typed list such
-/// as <c>ServiceList</c>) expanded into their items. Typing is left to KubernetesClient
-/// (<see cref="KubernetesYaml"/>, <see cref="KubernetesJson"/>), one object at a time, because its whole-file loader
-/// throws on the first kind it does not know and so cannot skip a Deployment next to a Service.
+/// as <c>ServiceList</c>) expanded into their items. Typing is left to KubernetesClient's <see cref="KubernetesJson"/>
+/// (it knows the model types and their converters), one object at a time. KubernetesYaml is not used:
+/// <c>LoadAllFromString</c> throws on the first kind it does not know, so it could not skip a Deployment next to a
+/// Service, and its first call costs seconds (it registers every model type with YamlDotNet); YAML is turned into
+/// JSON instead, as kubectl does.
 /// </summary>
 internal static class ManifestParser
 {
@@ -30,6 +32,11 @@ internal static class ManifestParser
         }
         catch (JsonException e)
         {
+            throw new ManifestParseException(e.Message, e);
+        }
+        catch (ArgumentException e)
+        {
+            // JsonObject reports a duplicate property this way when it is first read.
             throw new ManifestParseException(e.Message, e);
         }
         return result;
@@ -76,7 +83,7 @@ internal static class ManifestParser
         }
 
         var metadata = map.Children.TryGetValue(new YamlScalarNode("metadata"), out var m) ? m as YamlMappingNode : null;
-        result.Add(new YamlManifestDocument(map)
+        result.Add(new JsonManifestDocument((JsonObject)YamlToJson.Convert(map)!)
         {
             ApiVersion = apiVersion,
             Kind = kind,
@@ -138,17 +145,6 @@ internal static class ManifestParser
     /// <summary>Items of a typed list may leave out apiVersion and kind; those of a generic List carry their own.</summary>
     private static (string, string)? ItemDefaults(string apiVersion, string kind) =>
         kind == "List" ? null : (apiVersion, kind[..^"List".Length]);
-
-    private sealed class YamlManifestDocument(YamlMappingNode node) : ManifestDocument
-    {
-        public override T Deserialize<T>()
-        {
-            // Re-emit just this object as YAML so KubernetesYaml applies its own converters (IntOrString, quantities).
-            using var writer = new StringWriter();
-            new YamlStream(new YamlDocument(node)).Save(writer, assignAnchors: false);
-            return KubernetesYaml.Deserialize<T>(writer.ToString());
-        }
-    }
 
     private sealed class JsonManifestDocument(JsonObject node) : ManifestDocument
     {

@@ -60,7 +60,9 @@ public sealed partial class ManifestSource : IProxySource
         {
             while (true)
             {
-                if (await WaitForChangeAsync(cancellationToken).ConfigureAwait(false))
+                // Whoever noticed the change, give the writer a moment to finish: a file being rewritten in place
+                // is briefly empty, and reading it then would delete everything it defines.
+                if (await WaitForChangeAsync(cancellationToken).ConfigureAwait(false) || AnyFileChanged())
                 {
                     await Task.Delay(Debounce, _time, cancellationToken).ConfigureAwait(false);
                 }
