@@ -16,6 +16,9 @@ public sealed record Fault(FaultKind Kind)
 
     public int AfterEvents { get; init; }
 
+    /// <summary>Hit only list requests that carry a continue token (to fail a list between pages).</summary>
+    public bool OnlyContinued { get; init; }
+
     public static Fault Status(int statusCode) => new(FaultKind.Status) { StatusCode = statusCode };
 
     public static Fault Gone() => new(FaultKind.Gone);
@@ -38,7 +41,7 @@ public sealed record Fault(FaultKind Kind)
 
     public Fault Repeat(int times) => this with { Times = times };
 
-    internal bool Applies(string? resource, ApiVerb verb) =>
-        (Resource is null || Resource == resource) &&
+    internal bool Applies(string? resource, ApiVerb verb, bool continued) =>
+        (Resource is null || Resource == resource) && (!OnlyContinued || continued) &&
         (Verb is null ? verb is ApiVerb.List or ApiVerb.Watch : Verb == verb);
 }

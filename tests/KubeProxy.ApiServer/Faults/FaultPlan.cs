@@ -33,13 +33,13 @@ public sealed class FaultPlan
         lock (_gate) return _hits.GetValueOrDefault(kind);
     }
 
-    internal Fault? Take(string? resource, ApiVerb verb)
+    internal Fault? Take(string? resource, ApiVerb verb, bool continued)
     {
         lock (_gate)
         {
             foreach (var armed in _armed)
             {
-                if (!armed.Fault.Applies(resource, verb)) continue;
+                if (!armed.Fault.Applies(resource, verb, continued)) continue;
                 _hits[armed.Fault.Kind] = _hits.GetValueOrDefault(armed.Fault.Kind) + 1;
                 if (armed.Fault.Times > 0 && --armed.Remaining <= 0) _armed.Remove(armed);
                 return armed.Fault;

@@ -27,7 +27,7 @@ internal sealed class ApiRequestHandler(ServerState server)
             return;
         }
 
-        var fault = server.Faults.Take(route.ResourceName, verb);
+        var fault = server.Faults.Take(route.ResourceName, verb, query.ContainsKey("continue"));
         if (fault is not null && await ApplyEarlyFaultAsync(context, fault)) return;
 
         switch (route.Target)
