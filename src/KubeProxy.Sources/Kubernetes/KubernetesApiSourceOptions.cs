@@ -1,7 +1,7 @@
 namespace KubeProxy.Sources.Kubernetes;
 
 /// <summary>Settings of the Kubernetes API source. Only <see cref="NodeName"/> is required; the rest follow client-go.</summary>
-public sealed class KubernetesApiSourceOptions
+public sealed record KubernetesApiSourceOptions
 {
     /// <summary>This node's name: the Node object watched (field selector metadata.name=NODE).</summary>
     public required string NodeName { get; init; }
