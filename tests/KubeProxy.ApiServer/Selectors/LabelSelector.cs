@@ -88,7 +88,10 @@ public sealed class LabelSelector
     private static string Key(string key)
     {
         key = key.Trim();
-        if (key.Length == 0 || key.Any(char.IsWhiteSpace)) throw new FormatException($"invalid label key '{key}'");
+        if (key.Length == 0 || key.Any(c => char.IsWhiteSpace(c) || c is '=' or '!' or '(' or ')' or ','))
+        {
+            throw new FormatException($"invalid label key '{key}'");
+        }
         return key;
     }
 

@@ -123,22 +123,22 @@ internal sealed partial class Reflector<TObject, TModel>
                     if (outcome.Duration < _settings.BackoffResetAfter) await DelayAsync(_backoff.Next(), cancellationToken).ConfigureAwait(false);
                     return ListMode.Latest;
                 case WatchOutcomeKind.ErrorEvent:
-                {
-                    var delay = _backoff.Next();
-                    _logger.WatchError(Resource, outcome.Reason, delay);
-                    await DelayAsync(delay, cancellationToken).ConfigureAwait(false);
-                    return ListMode.Latest;
-                }
+                    {
+                        var delay = _backoff.Next();
+                        _logger.WatchError(Resource, outcome.Reason, delay);
+                        await DelayAsync(delay, cancellationToken).ConfigureAwait(false);
+                        return ListMode.Latest;
+                    }
                 case WatchOutcomeKind.Closed:
                     _logger.WatchClosed(Resource, outcome.Events, _lastResourceVersion);
                     break;
                 case WatchOutcomeKind.Failed:
-                {
-                    var delay = _backoff.Next();
-                    _logger.WatchFailed(Resource, outcome.Reason, _lastResourceVersion, delay);
-                    await DelayAsync(delay, cancellationToken).ConfigureAwait(false);
-                    break;
-                }
+                    {
+                        var delay = _backoff.Next();
+                        _logger.WatchFailed(Resource, outcome.Reason, _lastResourceVersion, delay);
+                        await DelayAsync(delay, cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
             }
         }
         return ListMode.Latest;
