@@ -154,4 +154,57 @@ public sealed class KubernetesApiSourceTests(ITestOutputHelper output)
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
         Assert.Contains("must be 1-65535", warning.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_sink_that_throws_stops_the_source_with_the_error_instead_of_retrying_forever()
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        SeedCluster(server, 3);
+        using var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = server.BaseUri.ToString() });
+        var source = new KubeProxy.Sources.Kubernetes.KubernetesApiSource(KubeProxy.Sources.Kubernetes.Reflection.ResourceApis.For(client),
+            TestConversions.Instance, SourceHarness.FastOptions, new CapturingLoggerFactory(output));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => source.RunAsync(new ThrowingSink(), timeout.Token));
+
+        Assert.False(timeout.IsCancellationRequested, "the source should stop by itself");
+        Assert.Contains("sink bug", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private sealed class ThrowingSink : KubeProxy.Core.Sources.IProxyEventSink
+    {
+        public void OnServiceUpsert(Service service) => throw new InvalidOperationException("sink bug");
+
+        public void OnServiceDelete(ObjectName name)
+        {
+        }
+
+        public void OnEndpointSliceUpsert(EndpointSlice slice)
+        {
+        }
+
+        public void OnEndpointSliceDelete(ObjectName name)
+        {
+        }
+
+        public void OnNodeUpsert(Node node)
+        {
+        }
+
+        public void OnNodeDelete(string name)
+        {
+        }
+
+        public void OnServiceCidrsChanged(IReadOnlyList<ServiceCidr> cidrs)
+        {
+        }
+
+        public void OnServicesSynced()
+        {
+        }
+
+        public void OnEndpointSlicesSynced()
+        {
+        }
+    }
 }

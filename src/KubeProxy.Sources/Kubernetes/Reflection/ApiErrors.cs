@@ -21,6 +21,21 @@ internal static class ApiErrors
 
     public static bool IsNotFound(Exception e) => StatusCode(e) == (int)HttpStatusCode.NotFound;
 
+    /// <summary>The server's Retry-After (sent with 429 and some 503s), capped; zero when absent.</summary>
+    public static TimeSpan RetryAfter(Exception e, TimeSpan cap)
+    {
+        if (e is not HttpOperationException { Response.Headers: { } headers }) return TimeSpan.Zero;
+        foreach (var (name, values) in headers)
+        {
+            if (!name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase)) continue;
+            foreach (var value in values)
+            {
+                if (int.TryParse(value, out var seconds) && seconds > 0) return TimeSpan.FromSeconds(Math.Min(seconds, cap.TotalSeconds));
+            }
+        }
+        return TimeSpan.Zero;
+    }
+
     /// <summary>One line saying what went wrong, for logs: the status code and the server's message when there is one.</summary>
     public static string Describe(Exception e)
     {

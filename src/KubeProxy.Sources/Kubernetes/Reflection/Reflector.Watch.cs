@@ -60,6 +60,10 @@ internal sealed partial class Reflector<TObject, TModel>
         {
             return Outcome(WatchOutcomeKind.Cancelled, "shutting down");
         }
+        catch (ListenerException)
+        {
+            throw;
+        }
         catch (Exception) when (streamError is not null)
         {
             // The stream broke because OnError stopped it; the error itself is classified below.
@@ -76,9 +80,14 @@ internal sealed partial class Reflector<TObject, TModel>
         {
             return Outcome(WatchOutcomeKind.Expired, ApiErrors.Describe(e));
         }
+        catch (Exception e) when (ApiErrors.IsNotFound(e))
+        {
+            // The resource vanished from the server (an API removed): only a list can tell whether to go on.
+            return Outcome(WatchOutcomeKind.ErrorEvent, ApiErrors.Describe(e));
+        }
         catch (Exception e)
         {
-            return Outcome(WatchOutcomeKind.Failed, ApiErrors.Describe(e));
+            return Outcome(WatchOutcomeKind.Failed, ApiErrors.Describe(e)) with { RetryAfter = ApiErrors.RetryAfter(e, _settings.BackoffMax) };
         }
 
         if (streamError is not null)

@@ -45,7 +45,7 @@ internal sealed partial class Reflector<TObject, TModel>
     {
         _api = api;
         _convert = convert;
-        _listener = listener;
+        _listener = new GuardedListener<TModel>(settings.Resource, listener);
         _settings = settings;
         _logger = logger;
         _time = settings.TimeProvider;
@@ -72,6 +72,10 @@ internal sealed partial class Reflector<TObject, TModel>
             {
                 return;
             }
+            catch (ListenerException)
+            {
+                throw;
+            }
             catch (Exception e) when (_settings.Optional && ApiErrors.IsNotFound(e))
             {
                 _logger.NotServed(Resource);
@@ -79,7 +83,7 @@ internal sealed partial class Reflector<TObject, TModel>
             }
             catch (Exception e)
             {
-                var delay = _backoff.Next();
+                var delay = Later(_backoff.Next(), ApiErrors.RetryAfter(e, _settings.BackoffMax));
                 _logger.ListFailed(Resource, ApiErrors.Describe(e), delay);
                 mode = ListMode.Latest;
                 await DelayAsync(delay, cancellationToken).ConfigureAwait(false);
@@ -134,7 +138,7 @@ internal sealed partial class Reflector<TObject, TModel>
                     break;
                 case WatchOutcomeKind.Failed:
                     {
-                        var delay = _backoff.Next();
+                        var delay = Later(_backoff.Next(), outcome.RetryAfter);
                         _logger.WatchFailed(Resource, outcome.Reason, _lastResourceVersion, delay);
                         await DelayAsync(delay, cancellationToken).ConfigureAwait(false);
                         break;
@@ -155,6 +159,8 @@ internal sealed partial class Reflector<TObject, TModel>
             // Shutting down: the caller's loop sees the cancellation.
         }
     }
+
+    private static TimeSpan Later(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static ObjectName KeyOf(TObject obj) => new(obj.Metadata?.NamespaceProperty ?? "", obj.Metadata?.Name ?? "");
 

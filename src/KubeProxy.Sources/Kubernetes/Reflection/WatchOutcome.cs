@@ -21,5 +21,9 @@ internal enum WatchOutcomeKind
     Resync,
 }
 
-/// <summary>How one watch ended, with the number of events it delivered and how long it lasted.</summary>
-internal readonly record struct WatchOutcome(WatchOutcomeKind Kind, string Reason, int Events, TimeSpan Duration);
+/// <summary>How one watch ended, with the number of events it delivered, how long it lasted and how long the server
+/// asked the client to wait (Retry-After).</summary>
+internal readonly record struct WatchOutcome(WatchOutcomeKind Kind, string Reason, int Events, TimeSpan Duration)
+{
+    public TimeSpan RetryAfter { get; init; }
+}
