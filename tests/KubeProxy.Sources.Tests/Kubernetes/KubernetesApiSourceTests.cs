@@ -207,4 +207,34 @@ public sealed class KubernetesApiSourceTests(ITestOutputHelper output)
         {
         }
     }
+
+    [Fact]
+    public async Task The_public_source_converts_with_the_shared_KubeObjectConverter()
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        SeedCluster(server, 4);
+        var broken = ApiObjects.Service("ns0", "broken", 77, port: 70000);
+        server.Upsert(broken);
+        using var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = server.BaseUri.ToString() });
+        var logs = new CapturingLoggerFactory(output);
+        var source = new KubeProxy.Sources.Kubernetes.KubernetesApiSource(client, SourceHarness.FastOptions, logs);
+        var sink = new RecordingSink();
+        using var stop = new CancellationTokenSource();
+        var run = source.RunAsync(sink, stop.Token);
+
+        await SourceHarness.EventuallyAsync(() => sink.Services.Count == 4 && sink.EndpointSlices.Count == 4 && sink.Node is not null
+            && sink.ServiceCidrs is not null, "the converted cluster");
+        await stop.CancelAsync();
+        await run;
+
+        var web = sink.Services[new ObjectName("ns1", "svc-0001")];
+        Assert.Equal(ApiObjects.ClusterIP(1), Assert.Single(web.ClusterIPs).ToString());
+        Assert.Equal(80, Assert.Single(web.Ports).Port);
+        Assert.Equal("api", web.Origin);
+        Assert.Equal(new ObjectName("ns1", "svc-0001"), sink.EndpointSlices[new ObjectName("ns1", "svc-0001-abc")].Service);
+        Assert.Equal("zone-a", sink.Node!.Zone);
+        Assert.Equal("198.19.0.0/20", Assert.Single(Assert.Single(sink.ServiceCidrs!).Cidrs).ToString());
+        Assert.DoesNotContain(new ObjectName("ns0", "broken"), sink.Services.Keys);
+        Assert.Contains(logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("ns0/broken", StringComparison.Ordinal));
+    }
 }
