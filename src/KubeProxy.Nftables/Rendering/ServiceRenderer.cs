@@ -218,6 +218,15 @@ public sealed class ServiceRenderer
             }
         }
 
+        // One endpoint needs no random choice. This also avoids an anonymous verdict map per single-endpoint Service:
+        // the kernel names anonymous sets by scanning the table's sets, so 10,000 of them made a full sync take
+        // minutes of kernel time (docs/performance.md).
+        if (endpoints.Count == 1)
+        {
+            rules.Add($"goto {ChainNames.Endpoint(name, endpoints[0])}");
+            return rules;
+        }
+
         var vmap = new System.Text.StringBuilder();
         vmap.Append("numgen random mod ").Append(endpoints.Count).Append(" vmap { ");
         for (var i = 0; i < endpoints.Count; i++)
