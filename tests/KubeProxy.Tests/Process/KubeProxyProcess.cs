@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace KubeProxy.Tests.Process;
 
 /// <summary>Runs the built kube-proxy.dll (copied into the test output) as a child process, optionally inside a
 /// network namespace through <c>ip netns exec</c>, which execs so the child's pid is kube-proxy's own.</summary>
-internal sealed partial class KubeProxyProcess : IDisposable
+internal sealed class KubeProxyProcess : IDisposable
 {
     private readonly System.Diagnostics.Process _process;
     private readonly StringBuilder _stdout = new();
@@ -92,7 +91,7 @@ internal sealed partial class KubeProxyProcess : IDisposable
 
     public void Terminate()
     {
-        if (!_process.HasExited) _ = kill(_process.Id, 15);
+        if (!_process.HasExited) Shell.Run("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public void Dispose()
@@ -102,7 +101,4 @@ internal sealed partial class KubeProxyProcess : IDisposable
     }
 
     public override string ToString() => $"--- stdout ---\n{StandardOutput}--- stderr ---\n{StandardError}";
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
 }

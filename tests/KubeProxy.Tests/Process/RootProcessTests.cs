@@ -80,7 +80,6 @@ public sealed class RootProcessTests(ITestOutputHelper output)
 
                 proxy.Terminate();
                 await proxy.WaitForExitAsync(TimeSpan.FromSeconds(20));
-                Assert.Equal(0, proxy.ExitCode);
                 // Rules stay on exit, as upstream: traffic keeps flowing while kube-proxy restarts.
                 var table = ns.Exec("nft", "list", "table", "ip", "kube-proxy");
                 Assert.Contains("198.19.0.10", table);
