@@ -80,11 +80,12 @@ internal static class StartupMeasurement
         try
         {
             var metrics = Shell.Run("ip", "netns", "exec", ns, "curl", "-s", "--max-time", "1", "http://127.0.0.1:10249/metrics");
-            foreach (var line in metrics.Split('\n'))
-            {
-                if (!line.StartsWith(Metric + " ", StringComparison.Ordinal)) continue;
-                return double.Parse(line[(Metric.Length + 1)..], CultureInfo.InvariantCulture) > 0;
-            }
+            // One line per IP family ({ip_family="IPv4"}): the first sync is done when every family has synced.
+            var values = metrics.Split('\n')
+                .Where(line => line.StartsWith(Metric + " ", StringComparison.Ordinal) || line.StartsWith(Metric + "{", StringComparison.Ordinal))
+                .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))
+                .ToList();
+            return values.Count > 0 && values.All(v => v > 0);
         }
         catch (InvalidOperationException)
         {
