@@ -1,3 +1,4 @@
+using System.Net;
 using KubeProxy.Bench.Generation;
 using KubeProxy.Core.Model;
 
