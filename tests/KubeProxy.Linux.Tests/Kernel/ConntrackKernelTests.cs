@@ -175,4 +175,26 @@ public class ConntrackKernelTests
         Assert.Equal(1, reconciler.CleanStaleEntries(Snapshots.Of(IPFamily.IPv4, [ntp], changed: ["dns"])).Deleted);
         Assert.Equal([2002], SourcePortsListed(ns, "udp").Order());
     }
+
+    [RootFact]
+    public void Deleting_while_the_dump_runs_neither_skips_nor_repeats_entries()
+    {
+        using var ns = TestNamespace.Create("bulk");
+        using var client = ConntrackClient.Open(ns.SocketOptions);
+        var reconciler = new ConntrackReconciler(client, new ListLogger<ConntrackReconciler>());
+        // 6000 flows over many dump datagrams, every third one stale: deletes are sent while the dump is still going.
+        var flows = Enumerable.Range(0, 6000)
+            .Select(i => Flow(IPProtocolNumber.Udp, ClusterIP, ServicePort, i % 3 == 0 ? Removed : Live, (ushort)(10000 + i), client: $"198.19.128.{1 + i % 200}"))
+            .ToArray();
+        client.Create(flows, 600);
+
+        var result = reconciler.CleanStaleEntries(Snapshots.Of(Snapshots.Port("dns", ClusterIP, ServicePort, endpoints: [(Live, true)])));
+
+        Assert.True(result.Succeeded, result.Error?.ToString());
+        Assert.Equal(6000, result.Examined);
+        Assert.Equal(2000, result.Deleted);
+        var left = DumpAll(client, IPFamily.IPv4);
+        Assert.Equal(4000, left.Count);
+        Assert.All(left, e => Assert.Equal(NetAddress.Parse(Live), e.Reply.Source));
+    }
 }
