@@ -10,6 +10,12 @@ namespace KubeProxy.Lab.Proxy;
 public sealed class KubeProxyMetrics : IDisposable
 {
     public const string LastSyncTimestamp = "kubeproxy_sync_proxy_rules_last_timestamp_seconds";
+    public const string LastQueuedTimestamp = "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds";
+    public const string SyncDurationCount = "kubeproxy_sync_proxy_rules_duration_seconds_count";
+    public const string ServiceChangesTotal = "kubeproxy_sync_proxy_rules_service_changes_total";
+    public const string EndpointChangesTotal = "kubeproxy_sync_proxy_rules_endpoint_changes_total";
+    public const string ServiceChangesPending = "kubeproxy_sync_proxy_rules_service_changes_pending";
+    public const string EndpointChangesPending = "kubeproxy_sync_proxy_rules_endpoint_changes_pending";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
     private readonly HttpClient _http;
 
@@ -95,7 +101,97 @@ public sealed class KubeProxyMetrics : IDisposable
         }
     }
 
+    /// <summary>Reads the change and sync counters before a test edits manifests.</summary>
+    public async Task<SyncMark> MarkAsync(CancellationToken cancellationToken = default) =>
+        Mark(await ScrapeAsync(cancellationToken));
+
+    /// <summary>
+    /// Waits until a change made after <paramref name="before"/> has been synced in every IP family: the change
+    /// counters grew, nothing is pending, a sync completed since the mark, and the last sync is not older than the
+    /// last queued one. Changes that change nothing (rewriting a file with the same content) never count.
+    /// </summary>
+    public async Task WaitForChangesSyncedAsync(SyncMark before, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
+        var last = "not scraped yet";
+        while (true)
+        {
+            if (AbortCheck?.Invoke() is { } abort)
+            {
+                throw new InvalidOperationException($"gave up waiting for a sync: {abort}");
+            }
+
+            try
+            {
+                var samples = await ScrapeAsync(deadline.Token);
+                var now = Mark(samples);
+                var families = now.SyncCounts.Keys.ToList();
+                var waitingFor = new List<string>();
+                if (now.ChangesTotal <= before.ChangesTotal)
+                {
+                    waitingFor.Add($"change counters still {now.ChangesTotal}");
+                }
+
+                foreach (var family in families)
+                {
+                    var labels = new Dictionary<string, string> { ["ip_family"] = family };
+                    var pending = (PrometheusText.Sum(samples, ServiceChangesPending, labels) ?? 0) + (PrometheusText.Sum(samples, EndpointChangesPending, labels) ?? 0);
+                    var synced = PrometheusText.Sum(samples, LastSyncTimestamp, labels) ?? 0;
+                    var queued = PrometheusText.Sum(samples, LastQueuedTimestamp, labels) ?? 0;
+                    if (pending > 0)
+                    {
+                        waitingFor.Add($"{family}: {pending} changes pending");
+                    }
+
+                    if (now.SyncCounts[family] <= before.SyncCounts.GetValueOrDefault(family))
+                    {
+                        waitingFor.Add($"{family}: no sync since the mark");
+                    }
+
+                    if (synced < queued)
+                    {
+                        waitingFor.Add($"{family}: last sync {synced} older than last queued {queued}");
+                    }
+                }
+
+                if (waitingFor.Count == 0 && families.Count > 0)
+                {
+                    return;
+                }
+
+                last = string.Join("; ", waitingFor);
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            try
+            {
+                await Task.Delay(PollInterval, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"change not synced within {limit} (mark: {before}; waiting for: {last})");
+            }
+        }
+    }
+
     public void Dispose() => _http.Dispose();
+
+    private static SyncMark Mark(IReadOnlyList<MetricSample> samples)
+    {
+        var changes = (PrometheusText.Sum(samples, ServiceChangesTotal) ?? 0) + (PrometheusText.Sum(samples, EndpointChangesTotal) ?? 0);
+        var syncs = samples.Where(s => s.Name == SyncDurationCount && s.Labels.ContainsKey("ip_family"))
+            .GroupBy(s => s.Labels["ip_family"])
+            .ToDictionary(g => g.Key, g => g.Sum(s => s.Value));
+        return new SyncMark(changes, syncs);
+    }
 
     /// <summary>A bind address made reachable: a wildcard bind is reached via loopback.</summary>
     private static string Reachable(string bindAddress)

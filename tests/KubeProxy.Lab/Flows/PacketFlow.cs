@@ -1,0 +1,19 @@
+using System.Net;
+using KubeProxy.Core.Model;
+
+namespace KubeProxy.Lab.Flows;
+
+/// <summary>
+/// One row of a packet-flow table: from a lab host (optionally from a given source address) to
+/// destination:port over a protocol, and what must happen.
+/// </summary>
+public sealed record PacketFlow(string Name, LabHost From, IPAddress Destination, int Port, FlowExpectation Expect)
+{
+    public Protocol Protocol { get; init; } = Protocol.TCP;
+
+    /// <summary>Bind the probe to this source address (e.g. a node's second address); null lets routing choose.</summary>
+    public IPAddress? Source { get; init; }
+
+    public override string ToString() =>
+        $"{Name}: {From.Name}{(Source is null ? "" : $"[{Source}]")} -> {new IPEndPoint(Destination, Port)}/{Protocol.Lower()} => {Expect}";
+}
