@@ -39,7 +39,7 @@ public static class FlowTable
     {
         var probes = new List<ProbeResult>();
         Task<ProbeResult> Probe(TimeSpan? timeout = null) =>
-            flow.From.ProbeAsync(flow.Destination, flow.Port, flow.Protocol, flow.Source, timeout);
+            flow.From.ProbeAsync(flow.Destination, flow.Port, flow.Protocol, flow.Source, timeout, sourcePort: flow.SourcePort);
 
         var first = await Probe(flow.Expect.Verdict == FlowVerdict.Drop ? DropTimeout : null);
         probes.Add(first);

@@ -14,6 +14,9 @@ public sealed record PacketFlow(string Name, LabHost From, IPAddress Destination
     /// <summary>Bind the probe to this source address (e.g. a node's second address); null lets routing choose.</summary>
     public IPAddress? Source { get; init; }
 
+    /// <summary>Bind the probe to this source port; 0 lets the kernel choose.</summary>
+    public int SourcePort { get; init; }
+
     public override string ToString() =>
-        $"{Name}: {From.Name}{(Source is null ? "" : $"[{Source}]")} -> {new IPEndPoint(Destination, Port)}/{Protocol.Lower()} => {Expect}";
+        $"{Name}: {From.Name}{(Source is null ? "" : $"[{Source}]")}{(SourcePort == 0 ? "" : $":{SourcePort}")} -> {new IPEndPoint(Destination, Port)}/{Protocol.Lower()} => {Expect}";
 }

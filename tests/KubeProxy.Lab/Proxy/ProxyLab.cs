@@ -64,10 +64,11 @@ public sealed class ProxyLab : IAsyncDisposable
 
     /// <summary>
     /// Builds the lab, starts echo servers on every pod, writes the Node and ServiceCIDR manifests plus
-    /// <paramref name="initial"/>, starts kube-proxy on the first node and waits for its first sync.
+    /// <paramref name="initial"/>, runs <paramref name="beforeStart"/> (extra addresses, listeners), starts kube-proxy
+    /// on the first node and waits for its first sync.
     /// </summary>
     public static async Task<ProxyLab> StartAsync(string proxyMode, ILogger? logger = null, LabTopology? topology = null,
-        IEnumerable<string>? extraArgs = null, IEnumerable<IManifest>? initial = null)
+        IEnumerable<string>? extraArgs = null, IEnumerable<IManifest>? initial = null, Func<NetworkLab, Task>? beforeStart = null)
     {
         var lab = await NetworkLab.StartAsync(topology ?? DefaultTopology(), logger);
         try
@@ -84,6 +85,11 @@ public sealed class ProxyLab : IAsyncDisposable
             foreach (var manifest in initial ?? [])
             {
                 manifests.Write(manifest);
+            }
+
+            if (beforeStart is not null)
+            {
+                await beforeStart(lab);
             }
 
             var args = StandardArgs(manifests.Path, node.Name, proxyMode).Concat(extraArgs ?? []).ToList();
