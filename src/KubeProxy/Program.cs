@@ -48,6 +48,7 @@ internal static partial class Program
         watcher?.Start();
 
         Maintenance.RemoveOtherModesLeftovers(options.Mode, logger);
+        ConntrackSetup.Apply(options.Conntrack, logger);
         var host = new ProxyHost(options, loggerFactory, Configz.Render(result.Configuration!));
         return await host.RunAsync(source, stop.Token).ConfigureAwait(false);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace KubeProxy.Configuration;
 
@@ -10,7 +11,7 @@ namespace KubeProxy.Configuration;
 /// strings, double-quoted when they would read back as something else ("", "0", "true"), single-quoted when
 /// they start with a YAML indicator ("[::]:10256").
 /// </summary>
-internal static class YamlTreeWriter
+internal static partial class YamlTreeWriter
 {
     public static string Write(JsonObject root)
     {
@@ -99,10 +100,10 @@ internal static class YamlTreeWriter
     }
 
     // go-yaml quotes "1:20"-like strings, which YAML 1.1 readers take for sexagesimal numbers.
-    private static bool LooksLikeBase60(string s) =>
-        s.Length > 0 && s.Contains(':', StringComparison.Ordinal) &&
-        s.TrimStart('+', '-').All(c => char.IsAsciiDigit(c) || c is ':' or '.' or '_') &&
-        char.IsAsciiDigit(s.TrimStart('+', '-').FirstOrDefault());
+    private static bool LooksLikeBase60(string s) => Base60Float().IsMatch(s);
+
+    [GeneratedRegex(@"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex Base60Float();
 
     private static bool HasSpecialCharacters(string s) =>
         s.Any(c => c is '\n' or '\r' or '\t' || char.IsControl(c) || c == '\uFEFF');

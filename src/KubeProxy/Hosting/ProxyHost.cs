@@ -1,12 +1,14 @@
 using System.Net;
+using KubeProxy.Configuration;
 using KubeProxy.Core.Health;
 using KubeProxy.Core.Metrics;
 using KubeProxy.Core.Model;
 using KubeProxy.Core.Snapshot;
 using KubeProxy.Core.Sources;
 using KubeProxy.Core.Sync;
-using KubeProxy.Configuration;
 using KubeProxy.Http;
+using KubeProxy.Linux.Conntrack;
+using KubeProxy.Linux.Netlink;
 using KubeProxy.Nftables;
 using KubeProxy.Nftables.Execution;
 using Microsoft.Extensions.Logging;
@@ -61,6 +63,8 @@ public sealed partial class ProxyHost
         await using var serviceHealth = new ServiceHealthServers(families[0], health, HealthCheckBindAddresses,
             _loggerFactory.CreateLogger("service-health"));
         var hooks = new List<IPostSyncHook> { serviceHealth };
+        using var conntrack = OpenConntrack();
+        if (conntrack is not null) hooks.Add(new ConntrackCleanupHook(conntrack, families, metrics, _loggerFactory));
 
         var engine = new ProxyEngine(
             new ProxyEngineOptions
@@ -109,6 +113,20 @@ public sealed partial class ProxyHost
         finally
         {
             foreach (var s in servers) await s.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The ctnetlink client for stale-flow cleanup; without it (no permission, no module) the proxy still runs.</summary>
+    private ConntrackClient? OpenConntrack()
+    {
+        try
+        {
+            return ConntrackClient.Open();
+        }
+        catch (Exception e) when (e is NetlinkException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        {
+            Log.NoConntrack(_logger, e);
+            return null;
         }
     }
 
@@ -177,10 +195,10 @@ public sealed partial class ProxyHost
 
     private static partial class Log
     {
-        [LoggerMessage(2001, LogLevel.Information, "Starting kube-proxy in {Mode} mode on node {Node} ({Families})")]
+        [LoggerMessage(9001, LogLevel.Information, "Starting kube-proxy in {Mode} mode on node {Node} ({Families})")]
         public static partial void Starting(ILogger logger, string mode, string node, string families);
 
-        [LoggerMessage(2002, LogLevel.Information, "Serving {What} on {Address}")]
+        [LoggerMessage(9002, LogLevel.Information, "Serving {What} on {Address}")]
         public static partial void Serving(ILogger logger, string what, string address);
 
         [LoggerMessage(2003, LogLevel.Error, "Could not serve {What} on {Address}")]
@@ -189,7 +207,10 @@ public sealed partial class ProxyHost
         [LoggerMessage(2004, LogLevel.Critical, "The {What} failed; exiting (rules stay in place)")]
         public static partial void Fatal(ILogger logger, Exception exception, string what);
 
-        [LoggerMessage(2005, LogLevel.Information, "Stopped; the rules stay in place so traffic keeps flowing")]
+        [LoggerMessage(2006, LogLevel.Warning, "Conntrack cleanup is disabled: cannot open ctnetlink")]
+        public static partial void NoConntrack(ILogger logger, Exception exception);
+
+        [LoggerMessage(9005, LogLevel.Information, "Stopped; the rules stay in place so traffic keeps flowing")]
         public static partial void Stopped(ILogger logger);
     }
 }
