@@ -49,7 +49,6 @@ public sealed class ExternalTrafficPolicyTests(ITestOutputHelper output)
             new("external to NodePort hits only local endpoint, unmasqueraded", client, nodeIP, 30001, To(false, "web-1")),
             new("node to LB IP hits both endpoints, masqueraded", lab.Node, lbIP, 80, To(true, "web-1", "web-3")),
         ], output.WriteLine);
-        await AssertHealthCheckAsync(lab, family, HttpStatusCode.OK, localEndpoints: 1);
 
         // Phase 2: the local endpoint goes away. External traffic has nowhere to go on this node; pods still reach web-3.
         await lab.ApplyAsync(Slice(svc, family, Ep(lab, "web-3", family)));
@@ -60,6 +59,19 @@ public sealed class ExternalTrafficPolicyTests(ITestOutputHelper output)
             new("external to external IP without local endpoints is dropped", client, externalIP, 80, Drop),
             new("pod to LB IP still hits the remote endpoint", pod, lbIP, 80, To(false, "web-3")),
         ], output.WriteLine);
+    }
+
+    [RootTheory]
+    [InlineData(IPFamily.IPv4)]
+    [InlineData(IPFamily.IPv6)]
+    public async Task HealthCheckNodePortReportsLocalEndpoints(IPFamily family)
+    {
+        var svc = Service(family, TrafficPolicy.Local);
+        await using var lab = await StartAsync(output);
+        await lab.ApplyAsync(svc, Slice(svc, family, Ep(lab, "web-3", family), Ep(lab, "web-1", family)));
+        await AssertHealthCheckAsync(lab, family, HttpStatusCode.OK, localEndpoints: 1);
+
+        await lab.ApplyAsync(Slice(svc, family, Ep(lab, "web-3", family)));
         await AssertHealthCheckAsync(lab, family, HttpStatusCode.ServiceUnavailable, localEndpoints: 0);
     }
 
@@ -87,6 +99,10 @@ public sealed class ExternalTrafficPolicyTests(ITestOutputHelper output)
     }
 
     /// <summary>The service health-check node port tells a load balancer whether this node has local endpoints.</summary>
+    /// <remarks>
+    /// Upstream runs one proxier per IP family, each with its own service health server on that family's node
+    /// port addresses, so an IPv6 Service's health-check node port answers on the node's IPv6 address.
+    /// </remarks>
     private async Task AssertHealthCheckAsync(ProxyLab lab, IPFamily family, HttpStatusCode expected, int localEndpoints)
     {
         using var http = lab.Lab.Client("client").CreateHttpClient();

@@ -53,6 +53,18 @@ public sealed class KubeProxyMetrics : IDisposable
     public Task<double> WaitForSyncAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         WaitForAsync(LastSyncTimestamp, v => v > 0, timeout ?? TimeSpan.FromSeconds(30), cancellationToken: cancellationToken);
 
+    /// <summary>Waits until every one of <paramref name="families"/> ("IPv4", "IPv6") has synced at least once.</summary>
+    public async Task WaitForSyncAsync(IReadOnlyList<string> families, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(30));
+        foreach (var family in families)
+        {
+            await WaitForAsync(LastSyncTimestamp, v => v > 0, timeout ?? TimeSpan.FromSeconds(30),
+                new Dictionary<string, string> { ["ip_family"] = family }, deadline.Token);
+        }
+    }
+
     /// <summary>Waits until <paramref name="name"/> (summed) exceeds <paramref name="than"/>, e.g. a change counter read before an edit.</summary>
     public Task<double> WaitForGrowthAsync(string name, double than, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? labels = null,
         CancellationToken cancellationToken = default) =>
@@ -106,16 +118,24 @@ public sealed class KubeProxyMetrics : IDisposable
         Mark(await ScrapeAsync(cancellationToken));
 
     /// <summary>
-    /// Waits until a change made after <paramref name="before"/> has been synced in every IP family: the change
-    /// counters grew, nothing is pending, a sync completed since the mark, and the last sync is not older than the
-    /// last queued one. Changes that change nothing (rewriting a file with the same content) never count.
+    /// Waits until changes made after <paramref name="before"/> have been synced in every IP family: the change
+    /// counters grew by at least <paramref name="minimumChanges"/> (kube-proxy counts one per changed object and
+    /// family), nothing is pending, a sync completed since the mark, the last sync is not older than the last queued
+    /// one, and all that stayed so for <paramref name="settle"/>. The settle window covers a sync that took the last
+    /// change but is still applying it (the metrics cannot tell that from a finished one). Writing a file with the
+    /// same content changes nothing and is never counted.
     /// </summary>
-    public async Task WaitForChangesSyncedAsync(SyncMark before, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task WaitForChangesSyncedAsync(SyncMark before, int minimumChanges = 1, TimeSpan? timeout = null,
+        TimeSpan? settle = null, CancellationToken cancellationToken = default)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var quiet = settle ?? DefaultSettle;
+        var time = TimeProvider.System;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limit);
         var last = "not scraped yet";
+        string? stableState = null;
+        long stableSince = 0;
         while (true)
         {
             if (AbortCheck?.Invoke() is { } abort)
@@ -126,42 +146,21 @@ public sealed class KubeProxyMetrics : IDisposable
             try
             {
                 var samples = await ScrapeAsync(deadline.Token);
-                var now = Mark(samples);
-                var families = now.SyncCounts.Keys.ToList();
-                var waitingFor = new List<string>();
-                if (now.ChangesTotal <= before.ChangesTotal)
+                var waitingFor = NotYetSynced(samples, before, minimumChanges, out var state);
+                if (waitingFor.Count > 0)
                 {
-                    waitingFor.Add($"change counters still {now.ChangesTotal}");
+                    stableState = null;
+                    last = string.Join("; ", waitingFor);
                 }
-
-                foreach (var family in families)
+                else if (state != stableState)
                 {
-                    var labels = new Dictionary<string, string> { ["ip_family"] = family };
-                    var pending = (PrometheusText.Sum(samples, ServiceChangesPending, labels) ?? 0) + (PrometheusText.Sum(samples, EndpointChangesPending, labels) ?? 0);
-                    var synced = PrometheusText.Sum(samples, LastSyncTimestamp, labels) ?? 0;
-                    var queued = PrometheusText.Sum(samples, LastQueuedTimestamp, labels) ?? 0;
-                    if (pending > 0)
-                    {
-                        waitingFor.Add($"{family}: {pending} changes pending");
-                    }
-
-                    if (now.SyncCounts[family] <= before.SyncCounts.GetValueOrDefault(family))
-                    {
-                        waitingFor.Add($"{family}: no sync since the mark");
-                    }
-
-                    if (synced < queued)
-                    {
-                        waitingFor.Add($"{family}: last sync {synced} older than last queued {queued}");
-                    }
+                    (stableState, stableSince) = (state, time.GetTimestamp());
+                    last = $"settling ({state})";
                 }
-
-                if (waitingFor.Count == 0 && families.Count > 0)
+                else if (time.GetElapsedTime(stableSince) >= quiet)
                 {
                     return;
                 }
-
-                last = string.Join("; ", waitingFor);
             }
             catch (HttpRequestException e)
             {
@@ -173,13 +172,60 @@ public sealed class KubeProxyMetrics : IDisposable
 
             try
             {
-                await Task.Delay(PollInterval, deadline.Token);
+                await Task.Delay(SettlePollInterval, deadline.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException($"change not synced within {limit} (mark: {before}; waiting for: {last})");
             }
         }
+    }
+
+    /// <summary>How long the sync state must stay unchanged before a change counts as applied.</summary>
+    public static readonly TimeSpan DefaultSettle = TimeSpan.FromMilliseconds(300);
+
+    private static readonly TimeSpan SettlePollInterval = TimeSpan.FromMilliseconds(50);
+
+    private static List<string> NotYetSynced(IReadOnlyList<MetricSample> samples, SyncMark before, int minimumChanges, out string state)
+    {
+        var now = Mark(samples);
+        var waitingFor = new List<string>();
+        if (now.ChangesTotal < before.ChangesTotal + minimumChanges)
+        {
+            waitingFor.Add($"change counters at {now.ChangesTotal}, want {before.ChangesTotal + minimumChanges}");
+        }
+
+        var lastSyncs = new List<double>();
+        foreach (var family in now.SyncCounts.Keys)
+        {
+            var labels = new Dictionary<string, string> { ["ip_family"] = family };
+            var pending = (PrometheusText.Sum(samples, ServiceChangesPending, labels) ?? 0) + (PrometheusText.Sum(samples, EndpointChangesPending, labels) ?? 0);
+            var synced = PrometheusText.Sum(samples, LastSyncTimestamp, labels) ?? 0;
+            var queued = PrometheusText.Sum(samples, LastQueuedTimestamp, labels) ?? 0;
+            lastSyncs.Add(synced);
+            if (pending > 0)
+            {
+                waitingFor.Add($"{family}: {pending} changes pending");
+            }
+
+            if (now.SyncCounts[family] <= before.SyncCounts.GetValueOrDefault(family))
+            {
+                waitingFor.Add($"{family}: no sync since the mark");
+            }
+
+            if (synced < queued)
+            {
+                waitingFor.Add($"{family}: last sync {synced} older than last queued {queued}");
+            }
+        }
+
+        if (now.SyncCounts.Count == 0)
+        {
+            waitingFor.Add("no sync metrics yet");
+        }
+
+        state = $"{now}; last syncs {string.Join(", ", lastSyncs)}";
+        return waitingFor;
     }
 
     public void Dispose() => _http.Dispose();

@@ -95,7 +95,8 @@ public sealed class ProxyLab : IAsyncDisposable
             var args = StandardArgs(manifests.Path, node.Name, proxyMode).Concat(extraArgs ?? []).ToList();
             var started = TimeProvider.System.GetTimestamp();
             var kubeProxy = lab.StartKubeProxy(node, args);
-            await kubeProxy.WaitForSyncAsync(TimeSpan.FromSeconds(60));
+            // The lab is dual-stack: both families must have their rules before the first probe.
+            await kubeProxy.WaitForSyncAsync(["IPv4", "IPv6"], TimeSpan.FromSeconds(90));
             LogWaited(lab, kubeProxy, "first sync", started);
             return new ProxyLab(lab, node, manifests, kubeProxy, args);
         }
@@ -106,22 +107,32 @@ public sealed class ProxyLab : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes <paramref name="manifests"/> and waits until kube-proxy has synced the change.</summary>
-    public Task ApplyAsync(params IManifest[] manifests) => ApplyAsync(dir =>
-    {
-        foreach (var manifest in manifests)
+    /// <summary>
+    /// Writes <paramref name="manifests"/> and waits until kube-proxy has synced all of them. Each Service and
+    /// EndpointSlice written must differ from what kube-proxy has (else it is no change and the wait times out).
+    /// </summary>
+    public Task ApplyAsync(params IManifest[] manifests) => ApplyAsync(
+        dir =>
         {
-            dir.Write(manifest);
-        }
-    });
+            foreach (var manifest in manifests)
+            {
+                dir.Write(manifest);
+            }
+        },
+        objectChanges: manifests.Count(m => m is ServiceManifest or EndpointSliceManifest));
 
-    /// <summary>Makes any edit to the manifest directory and waits until kube-proxy has synced it.</summary>
-    public async Task ApplyAsync(Action<ManifestDir> edit, TimeSpan? timeout = null)
+    /// <summary>
+    /// Makes any edit to the manifest directory (deleting files, say) and waits until kube-proxy has synced it;
+    /// <paramref name="objectChanges"/> is how many Services and EndpointSlices the edit changes.
+    /// </summary>
+    public async Task ApplyAsync(Action<ManifestDir> edit, int objectChanges = 1, TimeSpan? timeout = null)
     {
         var mark = await KubeProxy.Metrics.MarkAsync();
         var started = TimeProvider.System.GetTimestamp();
         edit(Manifests);
-        await KubeProxy.Metrics.WaitForChangesSyncedAsync(mark, timeout);
+        // kube-proxy counts each object change once per IP family it runs.
+        var families = Math.Max(1, mark.SyncCounts.Count);
+        await KubeProxy.Metrics.WaitForChangesSyncedAsync(mark, objectChanges * families, timeout);
         LogWaited(Lab, KubeProxy, "manifest change synced", started);
     }
 
