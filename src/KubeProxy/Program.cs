@@ -5,6 +5,7 @@ using KubeProxy.Core.Sources;
 using KubeProxy.Hosting;
 using KubeProxy.Http;
 using KubeProxy.Logging;
+using KubeProxy.Sources.Kubernetes;
 using KubeProxy.Sources.Manifests;
 using Microsoft.Extensions.Logging;
 
@@ -65,8 +66,17 @@ internal static partial class Program
             return new ManifestSource(directory, options.NodeName, loggerFactory.CreateLogger("manifests"), TimeProvider.System);
         }
 
-        Log.NoSource(logger);
-        return null;
+        var connection = options.ClientConnection;
+        if (!KubernetesConnection.TryCreate(connection.Kubeconfig, connection.Master, connection.Qps, connection.Burst, out var client, out var error))
+        {
+            Log.NoSource(logger, error);
+            return null;
+        }
+        return new KubernetesApiSource(client, new KubernetesApiSourceOptions
+        {
+            NodeName = options.NodeName,
+            ResyncPeriod = options.ConfigSyncPeriod,
+        }, loggerFactory);
     }
 
     private static partial class Log
@@ -80,7 +90,7 @@ internal static partial class Program
         [LoggerMessage(3, LogLevel.Error, "--manifests directory {Directory} does not exist")]
         public static partial void NoSuchDirectory(ILogger logger, string directory);
 
-        [LoggerMessage(4, LogLevel.Error, "No source of Services: pass --manifests DIR for standalone mode, or --kubeconfig FILE / --master URL (or run in a cluster) to use the Kubernetes API")]
-        public static partial void NoSource(ILogger logger);
+        [LoggerMessage(4, LogLevel.Error, "Cannot reach the Kubernetes API: {Error}")]
+        public static partial void NoSource(ILogger logger, string error);
     }
 }

@@ -15,6 +15,31 @@ namespace KubeProxy.Nftables.Tests;
 public class KernelApplyTests(ITestOutputHelper output)
 {
     [RootFact]
+    public void The_representative_cluster_applies_to_the_kernel_and_a_full_resync_over_it_too()
+    {
+        var ns = "kpn-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.True(ProcessRunner.Run("ip", ["netns", "add", ns]).Succeeded);
+        try
+        {
+            var runner = NftProcessRunner.InNetworkNamespace(ns);
+            var options = new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [IPNetwork.Parse("198.18.64.0/18")] };
+            var snapshot = RepresentativeCluster.Build().Build();
+            new NftablesDataPlane(options, runner, null, NullLogger.Instance, new FakeTimeProvider()).Sync(snapshot, true, CancellationToken.None);
+            // A restarted proxy does a full sync over the existing table.
+            new NftablesDataPlane(options, runner, null, NullLogger.Instance, new FakeTimeProvider()).Sync(snapshot, true, CancellationToken.None);
+
+            var listing = runner.List(Rendering.NftFamily.V4, "kube-proxy");
+            Assert.Contains(listing.Chains, c => c.EndsWith("default/sctp/sctp/p", StringComparison.Ordinal));
+            Assert.Contains(listing.Chains, c => c.StartsWith("firewall-", StringComparison.Ordinal));
+            Assert.Equal(2, listing.Sets.Keys.Count(k => k.StartsWith("affinity-", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            ProcessRunner.Run("ip", ["netns", "del", ns]);
+        }
+    }
+
+    [RootFact]
     public void Full_and_partial_syncs_apply_and_leave_the_expected_table()
     {
         var ns = "kpn-" + Guid.NewGuid().ToString("N")[..8];

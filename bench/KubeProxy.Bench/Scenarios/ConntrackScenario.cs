@@ -21,7 +21,7 @@ internal sealed class ConntrackScenario : IScenario
     public string Name => "conntrack";
 
     public string Usage =>
-        "[--entries 1000000] [--stale-percent 1] [--tcp-percent 0] [--services 1000] [--endpoints 10] [--runs 2] [--compare-cli]";
+        "[--entries 1000000] [--stale-percent 1] [--tcp-percent 0] [--services 1000] [--endpoints 10] [--compare-cli]";
 
     public int Run(BenchArguments arguments)
     {
@@ -30,7 +30,6 @@ internal sealed class ConntrackScenario : IScenario
         var tcpPercent = arguments.Double("tcp-percent", 0);
         var services = arguments.Int("services", 1000);
         var endpoints = arguments.Int("endpoints", 10);
-        var runs = arguments.Int("runs", 2);
         var compareCli = arguments.Flag("compare-cli");
         arguments.EnsureAllUsed();
         if (!Environment.IsPrivilegedProcess) throw new ArgumentException("needs root (network namespaces, ctnetlink)");
@@ -60,11 +59,17 @@ internal sealed class ConntrackScenario : IScenario
 
             var snapshot = plan.Snapshot();
             var reconciler = new ConntrackReconciler(client, NullLogger<ConntrackReconciler>.Instance);
-            var ok = true;
-            for (var run = 1; run <= runs; run++)
-            {
-                ok &= Measure(run, reconciler, snapshot, name, expectedDeleted: run == 1 ? plan.StaleCount : 0, expectedLeft: entries - plan.StaleCount);
-            }
+            var live = entries - plan.StaleCount;
+            // 1: a fresh process (code not yet compiled), as at kube-proxy's first sync.
+            var ok = Measure("cold, stale flows present", reconciler, snapshot, name, plan.StaleCount, live);
+            // 2: the steady state: as many new stale flows again, then a cleanup by the now-warm code.
+            var restale = new ConntrackEntry[plan.StaleCount];
+            for (var i = 0; i < restale.Length; i++) restale[i] = plan.StaleFlow(i);
+            client.Create(restale, 3600);
+            ok &= Measure("warm, stale flows present", reconciler, snapshot, name, plan.StaleCount, live);
+            // 3: nothing to delete: the price of looking.
+            ok &= Measure("warm, nothing stale", reconciler, snapshot, name, 0, live);
+            MeasureRawDump(client);
             if (compareCli) CompareCli(name);
             return ok ? 0 : 1;
         }
@@ -89,7 +94,7 @@ internal sealed class ConntrackScenario : IScenario
             $"({plan.Entries / watch.Elapsed.TotalSeconds:N0}/s)");
     }
 
-    private static bool Measure(int run, ConntrackReconciler reconciler, ProxySnapshot snapshot, string ns, int expectedDeleted, int expectedLeft)
+    private static bool Measure(string run, ConntrackReconciler reconciler, ProxySnapshot snapshot, string ns, int expectedDeleted, int expectedLeft)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
@@ -99,6 +104,7 @@ internal sealed class ConntrackScenario : IScenario
         var gen0 = GC.CollectionCount(0);
         using var self = Process.GetCurrentProcess();
         var cpuBefore = self.TotalProcessorTime;
+        var sysBefore = self.PrivilegedProcessorTime;
         var watch = Stopwatch.StartNew();
 
         var result = reconciler.CleanStaleEntries(snapshot);
@@ -108,23 +114,40 @@ internal sealed class ConntrackScenario : IScenario
         // User + system time of this process: the kernel builds dump messages inside our recvmsg calls, so this
         // counts the kernel's share too, and unlike wall time it does not grow when other work shares the CPUs.
         var cpu = self.TotalProcessorTime - cpuBefore;
+        var sys = self.PrivilegedProcessorTime - sysBefore;
         var peak = ProcessMemory.PeakKiB();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var left = Count(ns);
         var ok = result.Succeeded && result.Deleted == expectedDeleted && left == expectedLeft;
-        Console.WriteLine($"run {run}: examined {result.Examined:N0}, deleted {result.Deleted:N0} in {watch.Elapsed.TotalSeconds:F3} s (CPU {cpu.TotalSeconds:F3} s); " +
+        Console.WriteLine($"{run}: examined {result.Examined:N0}, deleted {result.Deleted:N0} in {watch.Elapsed.TotalSeconds:F3} s (CPU {cpu.TotalSeconds:F3} s, of which kernel {sys.TotalSeconds:F3} s); " +
             $"RSS idle {ProcessMemory.MiB(idle)}, peak {ProcessMemory.MiB(peak)} (+{ProcessMemory.MiB(peak - idle)}); " +
             $"managed allocations {allocated / 1024.0 / 1024.0:F2} MiB, gen0 GCs {GC.CollectionCount(0) - gen0}; " +
             $"{left:N0} entries left {(ok ? "(as expected)" : $"MISMATCH: expected {expectedDeleted} deleted, {expectedLeft} left; error {result.Error?.Message}")}");
         return ok;
     }
 
+    /// <summary>The floor under the cleanup: the same UDP dump with a visitor that does nothing.</summary>
+    private static void MeasureRawDump(ConntrackClient client)
+    {
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
+        var sysBefore = self.PrivilegedProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var visited = client.Dump(IPFamily.IPv4, IPProtocolNumber.Udp, (in ConntrackEntry _) => { });
+        watch.Stop();
+        self.Refresh();
+        Console.WriteLine($"dump only (parse, no matching, no deletes): {visited:N0} entries in {watch.Elapsed.TotalSeconds:F3} s " +
+            $"(CPU {(self.TotalProcessorTime - cpuBefore).TotalSeconds:F3} s, of which kernel {(self.PrivilegedProcessorTime - sysBefore).TotalSeconds:F3} s)");
+    }
+
     private static void CompareCli(string ns)
     {
-        var watch = Stopwatch.StartNew();
-        // Wall time only: the tool's CPU is in another process.
-        var output = Shell.Run("ip", "netns", "exec", ns, "sh", "-c", "conntrack -L -p udp 2>/dev/null | wc -l");
-        Console.WriteLine($"for comparison: `conntrack -L -p udp | wc -l` listed {output.Trim()} entries in {watch.Elapsed.TotalSeconds:F2} s");
+        // The conntrack tool's own listing of the same table, for scale: its CPU is another process's, so bash's
+        // `time` reports it (real/user/sys).
+        var output = Shell.Run("ip", "netns", "exec", ns, "bash", "-c",
+            "TIMEFORMAT='%R s wall, %U s user, %S s kernel'; time (conntrack -L -p udp 2>/dev/null | wc -l) 2>&1");
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Console.WriteLine($"for comparison: `conntrack -L -p udp | wc -l` listed {lines[0]} entries: {string.Join(' ', lines.Skip(1))}");
     }
 
     private static int Count(string ns) =>
@@ -147,14 +170,18 @@ internal sealed class ConntrackScenario : IScenario
 
         public int TcpCount => Enumerable.Range(0, entries).Count(IsTcp);
 
-        public ConntrackEntry Flow(int i)
+        /// <summary>A new UDP flow (index past the table's) whose endpoint is gone.</summary>
+        public ConntrackEntry StaleFlow(int k) => Make(entries + k, tcp: false, stale: true);
+
+        public ConntrackEntry Flow(int i) => Make(i, IsTcp(i), IsStale(i) && !IsTcp(i));
+
+        private ConntrackEntry Make(int i, bool tcp, bool stale)
         {
             var service = i % services;
             var client = Address(198, 19, 128, 1 + (i % 250));
             var sourcePort = (ushort)(1024 + (i / 250) % 64000);
-            var tcp = IsTcp(i);
             var endpoint = EndpointAddress(service, (i / services) % endpoints);
-            var replySource = IsStale(i) && !tcp ? Address(198, 18, 127, 1 + service % 250) : endpoint;
+            var replySource = stale ? Address(198, 18, 127, 1 + service % 250) : endpoint;
             return new ConntrackEntry
             {
                 Protocol = tcp ? IPProtocolNumber.Tcp : IPProtocolNumber.Udp,

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using KubeProxy.Core.Model;
 using KubeProxy.Linux.Netlink;
 
@@ -67,41 +68,46 @@ internal static class ConntrackMessages
         builder.EndMessage();
     }
 
-    /// <summary>Decodes one dumped IPCTNL_MSG_CT_NEW message; false for other message types or entries without tuples.</summary>
+    /// <summary>
+    /// Decodes one dumped IPCTNL_MSG_CT_NEW message; false for other message types or entries without tuples.
+    /// This runs once per entry of a possibly million-entry table, hence the plain offset loops (TryRead) rather
+    /// than the foreach reader: about twice as fast.
+    /// </summary>
     public static bool TryParseEntry(in NetlinkMessage message, out ConntrackEntry entry)
     {
         entry = default;
-        if (message.Type != Ctnetlink.TypeNew) return false;
+        if (message.Type != Ctnetlink.TypeNew || message.Payload.Length < Ctnetlink.FamilyHeaderSize) return false;
         ConntrackTuple original = default, reply = default;
         byte protocol = 0;
         ushort zone = 0;
         uint mark = 0, id = 0, status = 0, timeout = 0;
         var haveOriginal = false;
         var haveReply = false;
-        foreach (var attribute in message.Attributes(Ctnetlink.FamilyHeaderSize))
+        var attributes = new NetlinkAttributeReader(message.Payload[Ctnetlink.FamilyHeaderSize..]);
+        while (attributes.TryRead(out var type, out var payload))
         {
-            switch (attribute.Type)
+            switch (type)
             {
                 case Ctnetlink.TupleOrig:
-                    haveOriginal = TryParseTuple(attribute.Nested, out original, out protocol, ref zone);
+                    haveOriginal = TryParseTuple(payload, out original, out protocol, ref zone);
                     break;
                 case Ctnetlink.TupleReply:
-                    haveReply = TryParseTuple(attribute.Nested, out reply, out _, ref zone);
+                    haveReply = TryParseTuple(payload, out reply, out _, ref zone);
                     break;
                 case Ctnetlink.Zone:
-                    zone = attribute.GetU16BigEndian();
+                    zone = ReadU16BigEndian(payload);
                     break;
                 case Ctnetlink.Mark:
-                    mark = attribute.GetU32BigEndian();
+                    mark = ReadU32BigEndian(payload);
                     break;
                 case Ctnetlink.Id:
-                    id = attribute.GetU32BigEndian();
+                    id = ReadU32BigEndian(payload);
                     break;
                 case Ctnetlink.Status:
-                    status = attribute.GetU32BigEndian();
+                    status = ReadU32BigEndian(payload);
                     break;
                 case Ctnetlink.Timeout:
-                    timeout = attribute.GetU32BigEndian();
+                    timeout = ReadU32BigEndian(payload);
                     break;
             }
         }
@@ -121,63 +127,75 @@ internal static class ConntrackMessages
     }
 
     /// <summary>Decodes a CTA_TUPLE_* nest (also what a request carries; the fakes use it).</summary>
-    internal static bool TryParseTuple(NetlinkAttributeReader attributes, out ConntrackTuple tuple, out byte protocol)
+    internal static bool TryParseTuple(ReadOnlySpan<byte> nest, out ConntrackTuple tuple, out byte protocol)
     {
         ushort zone = 0;
-        return TryParseTuple(attributes, out tuple, out protocol, ref zone);
+        return TryParseTuple(nest, out tuple, out protocol, ref zone);
     }
 
-    private static bool TryParseTuple(NetlinkAttributeReader attributes, out ConntrackTuple tuple, out byte protocol, ref ushort zone)
+    private static bool TryParseTuple(ReadOnlySpan<byte> nest, out ConntrackTuple tuple, out byte protocol, ref ushort zone)
     {
         NetAddress source = default, destination = default;
         ushort sourcePort = 0, destinationPort = 0;
         protocol = 0;
         var haveAddresses = 0;
-        foreach (var attribute in attributes)
+        var attributes = new NetlinkAttributeReader(nest);
+        while (attributes.TryRead(out var type, out var payload))
         {
-            switch (attribute.Type)
+            switch (type)
             {
                 case Ctnetlink.TupleIP:
-                    foreach (var ip in attribute.Nested)
+                    var ips = new NetlinkAttributeReader(payload);
+                    while (ips.TryRead(out var ipType, out var ip))
                     {
-                        switch (ip.Type)
+                        if (ip.Length is not (4 or 16)) throw new InvalidDataException($"conntrack tuple address of {ip.Length} bytes");
+                        switch (ipType)
                         {
                             case Ctnetlink.IPv4Src or Ctnetlink.IPv6Src:
-                                source = ip.GetAddress();
+                                source = NetAddress.FromBytes(ip);
                                 haveAddresses++;
                                 break;
                             case Ctnetlink.IPv4Dst or Ctnetlink.IPv6Dst:
-                                destination = ip.GetAddress();
+                                destination = NetAddress.FromBytes(ip);
                                 haveAddresses++;
                                 break;
                         }
                     }
                     break;
                 case Ctnetlink.TupleProto:
-                    foreach (var proto in attribute.Nested)
+                    var protos = new NetlinkAttributeReader(payload);
+                    while (protos.TryRead(out var protoType, out var value))
                     {
-                        switch (proto.Type)
+                        switch (protoType)
                         {
                             case Ctnetlink.ProtoNum:
-                                protocol = proto.GetU8();
+                                protocol = value.Length >= 1 ? value[0] : throw new InvalidDataException("empty CTA_PROTO_NUM");
                                 break;
                             case Ctnetlink.ProtoSrcPort:
-                                sourcePort = proto.GetU16BigEndian();
+                                sourcePort = ReadU16BigEndian(value);
                                 break;
                             case Ctnetlink.ProtoDstPort:
-                                destinationPort = proto.GetU16BigEndian();
+                                destinationPort = ReadU16BigEndian(value);
                                 break;
                         }
                     }
                     break;
                 case Ctnetlink.TupleZone:
-                    zone = attribute.GetU16BigEndian();
+                    zone = ReadU16BigEndian(payload);
                     break;
             }
         }
         tuple = new ConntrackTuple(source, destination, sourcePort, destinationPort);
         return haveAddresses == 2;
     }
+
+    private static ushort ReadU16BigEndian(ReadOnlySpan<byte> value) => value.Length >= 2
+        ? BinaryPrimitives.ReadUInt16BigEndian(value)
+        : throw new InvalidDataException($"conntrack attribute of {value.Length} bytes, expected 2");
+
+    private static uint ReadU32BigEndian(ReadOnlySpan<byte> value) => value.Length >= 4
+        ? BinaryPrimitives.ReadUInt32BigEndian(value)
+        : throw new InvalidDataException($"conntrack attribute of {value.Length} bytes, expected 4");
 
     private static void WriteFamilyHeader(NetlinkMessageBuilder builder, byte family)
     {

@@ -24,6 +24,11 @@ public readonly struct NetAddress : IEquatable<NetAddress>
 
     public bool IsIPv6 => _isIPv6;
 
+    /// <summary>The address bits (IPv4 in the low 32 bits of <see cref="Low"/>), for compact keys.</summary>
+    internal ulong High => _high;
+
+    internal ulong Low => _low;
+
     /// <summary>Bytes on the wire: 4 or 16.</summary>
     public int Length => _isIPv6 ? 16 : 4;
 
@@ -70,7 +75,12 @@ public readonly struct NetAddress : IEquatable<NetAddress>
 
     public override bool Equals(object? obj) => obj is NetAddress other && Equals(other);
 
-    public override int GetHashCode() => HashCode.Combine(_high, _low, _isIPv6);
+    // Cheap and good enough for addresses (a dump hashes one per entry); the family bit keeps ::a.b.c.d apart from a.b.c.d.
+    public override int GetHashCode()
+    {
+        var mixed = (_low ^ (_high * 0x9E3779B97F4A7C15UL)) * 0xFF51AFD7ED558CCDUL;
+        return (int)(mixed >> 32) ^ (int)mixed ^ (_isIPv6 ? 0x5bd1e995 : 0);
+    }
 
     public static bool operator ==(NetAddress left, NetAddress right) => left.Equals(right);
 

@@ -17,6 +17,30 @@ public ref struct NetlinkAttributeReader
 
     public readonly NetlinkAttributeReader GetEnumerator() => this;
 
+    /// <summary>
+    /// The allocation- and copy-free form of <see cref="MoveNext"/> for hot loops (a dump's per-entry parse):
+    /// the type without flag bits and the payload, as locals the JIT keeps in registers.
+    /// </summary>
+    public bool TryRead(out ushort type, out ReadOnlySpan<byte> payload)
+    {
+        var remaining = _remaining;
+        if (remaining.Length < NetlinkLayout.AttributeHeaderSize)
+        {
+            type = 0;
+            payload = default;
+            return false;
+        }
+        int length = MemoryMarshal.Read<ushort>(remaining);
+        var rawType = MemoryMarshal.Read<ushort>(remaining[2..]);
+        if (length < NetlinkLayout.AttributeHeaderSize || length > remaining.Length)
+            throw new InvalidDataException($"netlink attribute {rawType & NetlinkLayout.TypeMask} length {length} outside the {remaining.Length} bytes left");
+        type = (ushort)(rawType & NetlinkLayout.TypeMask);
+        payload = remaining.Slice(NetlinkLayout.AttributeHeaderSize, length - NetlinkLayout.AttributeHeaderSize);
+        var advance = NetlinkLayout.Align(length);
+        _remaining = advance < remaining.Length ? remaining[advance..] : default;
+        return true;
+    }
+
     public bool MoveNext()
     {
         // The kernel's nla_for_each_attr stops silently on a short tail; so do we, but a length that overruns is an error.

@@ -21,6 +21,26 @@ public sealed partial class ManifestSource
          name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
          name.EndsWith(".json", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The cheap check of the periodic rescan: a file appeared, went, or changed size or time.</summary>
+    private bool AnyFileChanged()
+    {
+        try
+        {
+            var count = 0;
+            foreach (var info in new DirectoryInfo(_directory).EnumerateFiles())
+            {
+                if (!IsManifestFileName(info.Name)) continue;
+                count++;
+                if (!_files.TryGetValue(info.FullName, out var known) || known.Fingerprint != (info.LastWriteTimeUtc, info.Length)) return true;
+            }
+            return count != _files.Count;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Brings <see cref="_files"/> up to date; true when some file's objects changed.</summary>
     private bool RefreshFiles(bool readAll)
     {
@@ -135,6 +155,9 @@ public sealed partial class ManifestSource
         SetDefaultNamespace(service.Metadata ??= new V1ObjectMeta());
         if (FilteredByLabel(path, document, service.Metadata)) return null;
         var result = KubeObjectConverter.ToService(service, path);
+        // Valid for the API server, which would allocate an address; here it is almost certainly a mistake.
+        if (result.Value is { ClusterIPs.IsEmpty: true, IsHeadless: false, Type: not ServiceType.ExternalName } s)
+            _logger.NoClusterIP(s.Name.ToString(), path);
         return Accept(path, document, result, s => new ManifestObject(ManifestKind.Service, s.Name.ToString(), s));
     }
 
@@ -181,11 +204,22 @@ public sealed partial class ManifestSource
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // A field of the wrong shape ("port: abc"): the inner exception says which value.
-            var reason = e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message;
-            Invalid(path, document, reason);
+            Invalid(path, document, ShapeError(e));
             return null;
         }
+    }
+
+    /// <summary>
+    /// A field of the wrong type ("port: eighty"), named by its path. Line numbers in the message would refer to
+    /// the JSON made from the YAML, so they are left out; the warning gives the object's own line instead.
+    /// </summary>
+    private static string ShapeError(Exception e)
+    {
+        if (e is not System.Text.Json.JsonException { Path: { } jsonPath }) return e.Message;
+        var message = e.Message;
+        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (cut > 0) message = message[..cut];
+        return $"{jsonPath.TrimStart('$').TrimStart('.')}: {message}";
     }
 
     private static void SetDefaultNamespace(V1ObjectMeta metadata)

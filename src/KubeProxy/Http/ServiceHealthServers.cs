@@ -43,16 +43,20 @@ public sealed partial class ServiceHealthServers : IPostSyncHook, IAsyncDisposab
         var desired = new Dictionary<int, (ObjectName, int)>();
         foreach (var (service, names) in snapshot.PortsByService)
         {
+            // Upstream counts distinct local Ready endpoint IPs of the Service, whatever the number of ports.
             var healthPort = 0;
-            var local = 0;
+            var local = new HashSet<IPAddress>();
             foreach (var name in names)
             {
                 var port = snapshot.ServicePorts[name];
                 if (port.Info.HealthCheckNodePort == 0) continue;
                 healthPort = port.Info.HealthCheckNodePort;
-                local += port.LocalReadyCount;
+                foreach (var ep in port.AllEndpoints)
+                {
+                    if (ep.IsLocal && ep.Ready) local.Add(ep.IP);
+                }
             }
-            if (healthPort != 0) desired[healthPort] = (service, local);
+            if (healthPort != 0) desired[healthPort] = (service, local.Count);
         }
 
         foreach (var port in _servers.Keys.Where(p => !desired.ContainsKey(p)).ToList())

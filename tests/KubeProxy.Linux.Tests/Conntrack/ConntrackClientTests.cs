@@ -49,7 +49,7 @@ public class ConntrackClientTests
                         var index = -1;
                         foreach (var attribute in request.Attributes(4))
                         {
-                            if (attribute.Type == 1 && ConntrackMessages.TryParseTuple(attribute.Nested, out var original, out _))
+                            if (attribute.Type == 1 && ConntrackMessages.TryParseTuple(attribute.Payload, out var original, out _))
                                 index = Table.FindIndex(e => e.Original == original);
                         }
                         if (index >= 0) Table.RemoveAt(index);
