@@ -37,8 +37,12 @@ public class LabHost
 
     /// <summary>One probe from this host; see <see cref="Prober.ProbeAsync"/>.</summary>
     public Task<ProbeResult> ProbeAsync(IPAddress destination, int port, Protocol protocol = Protocol.TCP,
-        IPAddress? source = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Prober.ProbeAsync(Namespace, destination, port, protocol, source, timeout, cancellationToken);
+        IPAddress? source = null, TimeSpan? timeout = null, int sourcePort = 0, CancellationToken cancellationToken = default) =>
+        Prober.ProbeAsync(Namespace, destination, port, protocol, source, timeout, sourcePort, cancellationToken);
+
+    /// <summary>Adds an extra address to one of this host's interfaces (e.g. a node's secondary IP).</summary>
+    public Task AddAddressAsync(string cidr, string device = "eth0") =>
+        Namespace.IpAsync(cidr.Contains(':') ? ["addr", "add", cidr, "dev", device, "nodad"] : ["addr", "add", cidr, "dev", device]);
 
     /// <summary>An echo server named after this host, e.g. <c>StartEchoAsync("tcp:8080", "udp:5353")</c>; stopped with the lab.</summary>
     public Task<NamespaceEchoServer> StartEchoAsync(params string[] listens) =>

@@ -31,6 +31,9 @@ internal static partial class LabLog
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "{Name}: SIGTERM to pid {Pid} failed: {Error}")]
     public static partial void SignalFailed(ILogger logger, string name, int pid, string error);
 
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "{Name}: {What} after {ElapsedMs} ms")]
+    public static partial void ProxyWaited(ILogger logger, string name, string what, long elapsedMs);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "echo {Name} in {Namespace}: listening on {Listens}")]
     public static partial void EchoStarted(ILogger logger, string name, string @namespace, string listens);
 

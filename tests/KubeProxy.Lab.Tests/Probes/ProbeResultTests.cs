@@ -25,6 +25,11 @@ public sealed class ProbeResultTests
     }
 
     [Fact]
+    public void MasqueradedWhenOnlyThePortWasRewritten() =>
+        // A node masquerading its own packet out of the interface it came from keeps the address, not the port.
+        Assert.True(Answered("198.19.128.10:51234").IsMasqueraded);
+
+    [Fact]
     public void MasqueradeQuestionNeedsAnAnswer()
     {
         var dropped = Answered("198.18.64.1:1") with { Outcome = ProbeOutcome.Dropped, Reply = null };

@@ -37,15 +37,20 @@ public sealed record ProbeResult
     public IPEndPoint? SeenPeer => Reply?.Peer;
 
     /// <summary>
-    /// True when the server saw a different source address than the probe's own: the packet was SNATed
-    /// (masqueraded) on the way. Only meaningful for an answered probe.
+    /// True when the server saw another source than the probe's own: the packet was SNATed (masqueraded) on the
+    /// way. The port counts too: a node masquerading its own traffic out of the interface it was sent from keeps
+    /// the address, but kube-proxy masquerades with random ports (and plain DNAT keeps the port).
+    /// Only meaningful for an answered probe.
     /// </summary>
     public bool IsMasqueraded =>
         Outcome == ProbeOutcome.Answered
             ? Source is null || Reply is null
                 ? throw new InvalidOperationException("answered probe without source or reply")
-                : !Reply.Peer.Address.Equals(Source.Address)
+                : SourceRewritten(Source, Reply.Peer)
             : throw new InvalidOperationException($"IsMasqueraded needs an answered probe, this one is {this}");
+
+    private static bool SourceRewritten(IPEndPoint source, IPEndPoint seen) =>
+        !seen.Address.Equals(source.Address) || seen.Port != source.Port;
 
     public override string ToString()
     {
@@ -54,7 +59,7 @@ public sealed record ProbeResult
         {
             ProbeOutcome.Answered when Reply is not null =>
                 $"{head}: answered by {Reply.Name} at {Reply.Local}, peer seen {Reply.Peer}"
-                + (Source is not null && !Reply.Peer.Address.Equals(Source.Address) ? " (masqueraded)" : " (not masqueraded)"),
+                + (Source is not null && SourceRewritten(Source, Reply.Peer) ? " (masqueraded)" : " (not masqueraded)"),
             ProbeOutcome.Rejected => $"{head}: rejected ({RejectReason}){(Detail is null ? "" : ": " + Detail)}",
             ProbeOutcome.Dropped => $"{head}: dropped (no answer in {Elapsed.TotalMilliseconds:F0} ms)",
             _ => $"{head}: {Outcome.ToString().ToLowerInvariant()}: {Detail}",

@@ -18,7 +18,7 @@ public static class Prober
 
     /// <summary>
     /// Probes <paramref name="destination"/>:<paramref name="port"/> from <paramref name="from"/>, optionally binding
-    /// the source address first. Never throws for network outcomes; those are in the result.
+    /// the source address (and port) first. Never throws for network outcomes; those are in the result.
     /// </summary>
     public static async Task<ProbeResult> ProbeAsync(
         NetworkNamespace from,
@@ -27,6 +27,7 @@ public static class Prober
         Protocol protocol = Protocol.TCP,
         IPAddress? source = null,
         TimeSpan? timeout = null,
+        int sourcePort = 0,
         CancellationToken cancellationToken = default)
     {
         var target = new IPEndPoint(destination, port);
@@ -63,9 +64,12 @@ public static class Prober
             deadline.CancelAfter(limit);
             try
             {
-                if (source is not null)
+                if (source is not null || sourcePort != 0)
                 {
-                    socket.Bind(new IPEndPoint(source, 0));
+                    // A fixed source port lets a test send the "same" UDP flow twice (conntrack reuse).
+                    socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                    var any = destination.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+                    socket.Bind(new IPEndPoint(source ?? any, sourcePort));
                 }
 
                 await socket.ConnectAsync(target, deadline.Token);

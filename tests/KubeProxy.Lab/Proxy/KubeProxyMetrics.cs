@@ -10,6 +10,12 @@ namespace KubeProxy.Lab.Proxy;
 public sealed class KubeProxyMetrics : IDisposable
 {
     public const string LastSyncTimestamp = "kubeproxy_sync_proxy_rules_last_timestamp_seconds";
+    public const string LastQueuedTimestamp = "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds";
+    public const string SyncDurationCount = "kubeproxy_sync_proxy_rules_duration_seconds_count";
+    public const string ServiceChangesTotal = "kubeproxy_sync_proxy_rules_service_changes_total";
+    public const string EndpointChangesTotal = "kubeproxy_sync_proxy_rules_endpoint_changes_total";
+    public const string ServiceChangesPending = "kubeproxy_sync_proxy_rules_service_changes_pending";
+    public const string EndpointChangesPending = "kubeproxy_sync_proxy_rules_endpoint_changes_pending";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
     private readonly HttpClient _http;
 
@@ -46,6 +52,18 @@ public sealed class KubeProxyMetrics : IDisposable
     /// <summary>Waits until the proxy has synced rules at least once (last sync timestamp &gt; 0, any IP family).</summary>
     public Task<double> WaitForSyncAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         WaitForAsync(LastSyncTimestamp, v => v > 0, timeout ?? TimeSpan.FromSeconds(30), cancellationToken: cancellationToken);
+
+    /// <summary>Waits until every one of <paramref name="families"/> ("IPv4", "IPv6") has synced at least once.</summary>
+    public async Task WaitForSyncAsync(IReadOnlyList<string> families, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(30));
+        foreach (var family in families)
+        {
+            await WaitForAsync(LastSyncTimestamp, v => v > 0, timeout ?? TimeSpan.FromSeconds(30),
+                new Dictionary<string, string> { ["ip_family"] = family }, deadline.Token);
+        }
+    }
 
     /// <summary>Waits until <paramref name="name"/> (summed) exceeds <paramref name="than"/>, e.g. a change counter read before an edit.</summary>
     public Task<double> WaitForGrowthAsync(string name, double than, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? labels = null,
@@ -95,7 +113,131 @@ public sealed class KubeProxyMetrics : IDisposable
         }
     }
 
+    /// <summary>Reads the change and sync counters before a test edits manifests.</summary>
+    public async Task<SyncMark> MarkAsync(CancellationToken cancellationToken = default) =>
+        Mark(await ScrapeAsync(cancellationToken));
+
+    /// <summary>
+    /// Waits until changes made after <paramref name="before"/> have been synced in every IP family: the change
+    /// counters grew by at least <paramref name="minimumChanges"/> (kube-proxy counts one per changed object and
+    /// family), nothing is pending, a sync completed since the mark, the last sync is not older than the last queued
+    /// one, and all that stayed so for <paramref name="settle"/>. The settle window covers a sync that took the last
+    /// change but is still applying it (the metrics cannot tell that from a finished one). Writing a file with the
+    /// same content changes nothing and is never counted.
+    /// </summary>
+    public async Task WaitForChangesSyncedAsync(SyncMark before, int minimumChanges = 1, TimeSpan? timeout = null,
+        TimeSpan? settle = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var quiet = settle ?? DefaultSettle;
+        var time = TimeProvider.System;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
+        var last = "not scraped yet";
+        string? stableState = null;
+        long stableSince = 0;
+        while (true)
+        {
+            if (AbortCheck?.Invoke() is { } abort)
+            {
+                throw new InvalidOperationException($"gave up waiting for a sync: {abort}");
+            }
+
+            try
+            {
+                var samples = await ScrapeAsync(deadline.Token);
+                var waitingFor = NotYetSynced(samples, before, minimumChanges, out var state);
+                if (waitingFor.Count > 0)
+                {
+                    stableState = null;
+                    last = string.Join("; ", waitingFor);
+                }
+                else if (state != stableState)
+                {
+                    (stableState, stableSince) = (state, time.GetTimestamp());
+                    last = $"settling ({state})";
+                }
+                else if (time.GetElapsedTime(stableSince) >= quiet)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            try
+            {
+                await Task.Delay(SettlePollInterval, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"change not synced within {limit} (mark: {before}; waiting for: {last})");
+            }
+        }
+    }
+
+    /// <summary>How long the sync state must stay unchanged before a change counts as applied.</summary>
+    public static readonly TimeSpan DefaultSettle = TimeSpan.FromMilliseconds(300);
+
+    private static readonly TimeSpan SettlePollInterval = TimeSpan.FromMilliseconds(50);
+
+    private static List<string> NotYetSynced(IReadOnlyList<MetricSample> samples, SyncMark before, int minimumChanges, out string state)
+    {
+        var now = Mark(samples);
+        var waitingFor = new List<string>();
+        if (now.ChangesTotal < before.ChangesTotal + minimumChanges)
+        {
+            waitingFor.Add($"change counters at {now.ChangesTotal}, want {before.ChangesTotal + minimumChanges}");
+        }
+
+        var lastSyncs = new List<double>();
+        foreach (var family in now.SyncCounts.Keys)
+        {
+            var labels = new Dictionary<string, string> { ["ip_family"] = family };
+            var pending = (PrometheusText.Sum(samples, ServiceChangesPending, labels) ?? 0) + (PrometheusText.Sum(samples, EndpointChangesPending, labels) ?? 0);
+            var synced = PrometheusText.Sum(samples, LastSyncTimestamp, labels) ?? 0;
+            var queued = PrometheusText.Sum(samples, LastQueuedTimestamp, labels) ?? 0;
+            lastSyncs.Add(synced);
+            if (pending > 0)
+            {
+                waitingFor.Add($"{family}: {pending} changes pending");
+            }
+
+            if (now.SyncCounts[family] <= before.SyncCounts.GetValueOrDefault(family))
+            {
+                waitingFor.Add($"{family}: no sync since the mark");
+            }
+
+            if (synced < queued)
+            {
+                waitingFor.Add($"{family}: last sync {synced} older than last queued {queued}");
+            }
+        }
+
+        if (now.SyncCounts.Count == 0)
+        {
+            waitingFor.Add("no sync metrics yet");
+        }
+
+        state = $"{now}; last syncs {string.Join(", ", lastSyncs)}";
+        return waitingFor;
+    }
+
     public void Dispose() => _http.Dispose();
+
+    private static SyncMark Mark(IReadOnlyList<MetricSample> samples)
+    {
+        var changes = (PrometheusText.Sum(samples, ServiceChangesTotal) ?? 0) + (PrometheusText.Sum(samples, EndpointChangesTotal) ?? 0);
+        var syncs = samples.Where(s => s.Name == SyncDurationCount && s.Labels.ContainsKey("ip_family"))
+            .GroupBy(s => s.Labels["ip_family"])
+            .ToDictionary(g => g.Key, g => g.Sum(s => s.Value));
+        return new SyncMark(changes, syncs);
+    }
 
     /// <summary>A bind address made reachable: a wildcard bind is reached via loopback.</summary>
     private static string Reachable(string bindAddress)

@@ -75,6 +75,10 @@ public sealed class KubeProxyProcess : IAsyncDisposable
     public Task<double> WaitForSyncAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         Metrics.WaitForSyncAsync(timeout, cancellationToken);
 
+    /// <summary>Waits until each of <paramref name="families"/> has synced once; fails at once if kube-proxy exits.</summary>
+    public Task WaitForSyncAsync(IReadOnlyList<string> families, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Metrics.WaitForSyncAsync(families, timeout, cancellationToken);
+
     public Task<double?> ReadMetricAsync(string name, IReadOnlyDictionary<string, string>? labels = null, CancellationToken cancellationToken = default) =>
         Metrics.ReadAsync(name, labels, cancellationToken);
 

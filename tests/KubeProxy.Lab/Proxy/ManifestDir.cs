@@ -35,6 +35,12 @@ public sealed class ManifestDir : IAsyncDisposable, IDisposable
         return target;
     }
 
+    /// <summary>Writes a manifest (Service, EndpointSlice, Node, ServiceCIDR) under its natural file name.</summary>
+    public string Write(Manifests.IManifest manifest) => Write(manifest.FileName, manifest.ToYaml());
+
+    /// <summary>Removes a manifest written under its natural file name.</summary>
+    public bool Delete(Manifests.IManifest manifest) => Delete(manifest.FileName);
+
     public string Read(string fileName) => File.ReadAllText(Target(fileName));
 
     public bool Delete(string fileName)
