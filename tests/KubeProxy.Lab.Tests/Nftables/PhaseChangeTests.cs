@@ -51,10 +51,10 @@ public sealed class PhaseChangeTests(ITestOutputHelper output)
             new("old NodePort is gone", client, nodeIP, 30080, Reject),
         ], output.WriteLine);
 
-        await lab.ApplyAsync(dir => dir.Delete(EndpointSliceManifest.Of(svc, family)));
+        await lab.ApplyAsync(dir => dir.Delete(EndpointSliceManifest.Of(svc, family)), sliceChanges: 1);
         await lab.RunFlowsAsync([new("slice deleted: rejects again", pod, clusterIP, 80, Reject)], output.WriteLine);
 
-        await lab.ApplyAsync(dir => dir.Delete(svc));
+        await lab.ApplyAsync(dir => dir.Delete(svc), serviceChanges: 1);
         await lab.RunFlowsAsync([new("Service deleted: unallocated again", pod, clusterIP, 80, Drop)], output.WriteLine);
     }
 

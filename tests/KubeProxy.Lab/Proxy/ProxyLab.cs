@@ -119,20 +119,28 @@ public sealed class ProxyLab : IAsyncDisposable
                 dir.Write(manifest);
             }
         },
-        objectChanges: manifests.Count(m => m is ServiceManifest or EndpointSliceManifest));
+        serviceChanges: manifests.Count(m => m is ServiceManifest),
+        sliceChanges: manifests.Count(m => m is EndpointSliceManifest));
 
     /// <summary>
     /// Makes any edit to the manifest directory (deleting files, say) and waits until kube-proxy has synced it;
-    /// <paramref name="objectChanges"/> is how many Services and EndpointSlices the edit changes.
+    /// <paramref name="serviceChanges"/> and <paramref name="sliceChanges"/> say how many Services and EndpointSlices
+    /// the edit changes, so the wait knows when all of them have arrived.
     /// </summary>
-    public async Task ApplyAsync(Action<ManifestDir> edit, int objectChanges = 1, TimeSpan? timeout = null)
+    public async Task ApplyAsync(Action<ManifestDir> edit, int serviceChanges = 0, int sliceChanges = 0, TimeSpan? timeout = null)
     {
+        if (serviceChanges + sliceChanges == 0)
+        {
+            throw new ArgumentException("say how many Services and EndpointSlices the edit changes");
+        }
+
         var mark = await KubeProxy.Metrics.MarkAsync();
         var started = TimeProvider.System.GetTimestamp();
         edit(Manifests);
-        // A Service change counts in every family, an EndpointSlice change only in its own family (as upstream's
-        // metaproxier routes slices), so the counters grow by at least one per object.
-        await KubeProxy.Metrics.WaitForChangesSyncedAsync(mark, objectChanges, timeout);
+        // As upstream counts them: a Service change once per IP family proxier, an EndpointSlice change only in
+        // the proxier of its address type.
+        var families = Math.Max(1, mark.SyncCounts.Count);
+        await KubeProxy.Metrics.WaitForChangesSyncedAsync(mark, (serviceChanges * families) + sliceChanges, timeout);
         LogWaited(Lab, KubeProxy, "manifest change synced", started);
     }
 
