@@ -60,9 +60,11 @@ public sealed partial class ProxyHost
             planes.Add(CreateDataPlane(family, metrics));
         }
 
-        await using var serviceHealth = new ServiceHealthServers(families[0], health, HealthCheckBindAddresses,
-            _loggerFactory.CreateLogger("service-health"));
-        var hooks = new List<IPostSyncHook> { serviceHealth };
+        // One set of health-check servers per family, each on that family's node-port addresses, as upstream.
+        var serviceHealth = families
+            .Select(f => new ServiceHealthServers(f, health, HealthCheckBindAddresses, _loggerFactory.CreateLogger("service-health")))
+            .ToList();
+        var hooks = new List<IPostSyncHook>(serviceHealth);
         using var conntrack = OpenConntrack();
         if (conntrack is not null) hooks.Add(new ConntrackCleanupHook(conntrack, families, metrics, _loggerFactory));
 
@@ -113,6 +115,7 @@ public sealed partial class ProxyHost
         finally
         {
             foreach (var s in servers) await s.DisposeAsync().ConfigureAwait(false);
+            foreach (var s in serviceHealth) await s.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -162,14 +165,18 @@ public sealed partial class ProxyHost
     /// <summary>Health-check node ports listen where NodePorts are accepted.</summary>
     private IReadOnlyList<IPAddress> HealthCheckBindAddresses(ProxySnapshot snapshot)
     {
+        var primaryFamily = snapshot.Family == Families[0];
+        var any = snapshot.Family == IPFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any;
         if (_options.NodePortAddresses.UsePrimary)
         {
-            return snapshot.Node.PrimaryIP is { } ip ? [ip] : [snapshot.Family == IPFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any];
+            if (snapshot.Node.PrimaryIP is { } ip) return [ip];
+            return primaryFamily ? [any] : [];
         }
         var cidrs = _options.NodePortAddresses.CidrsOf(snapshot.Family).ToList();
         if (cidrs.Count == 0 || cidrs.Any(c => c.PrefixLength == 0))
         {
-            return [snapshot.Family == IPFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any];
+            // Every address: one wildcard listener, in the primary family, serves both.
+            return primaryFamily ? [any] : [];
         }
         return System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
             .SelectMany(i => i.GetIPProperties().UnicastAddresses)

@@ -73,6 +73,7 @@ public sealed partial class ServiceHealthServers : IPostSyncHook, IAsyncDisposab
             _state[port] = value;
             if (_servers.ContainsKey(port) || _failed.Contains(port)) continue;
             var addresses = _bindAddresses(snapshot).Select(a => new IPEndPoint(a, port)).ToList();
+            if (addresses.Count == 0) continue;
             try
             {
                 _servers[port] = HttpEndpoint.StartAsync(addresses, ctx => HandleAsync(ctx, port)).GetAwaiter().GetResult();
