@@ -62,13 +62,18 @@ public sealed class ProxyHealth
             var families = new Dictionary<IPFamily, FamilyHealth>();
             var healthy = true;
             var lastUpdated = DateTimeOffset.MinValue;
+            DateTimeOffset? unhealthyLastUpdated = null;
             foreach (var (family, updated) in _lastUpdated)
             {
-                var ok = !_oldestPendingQueued.TryGetValue(family, out var queued) || now - queued <= HealthTimeout;
+                // Upstream: still healthy only while the oldest queued update is younger than the timeout.
+                var ok = !_oldestPendingQueued.TryGetValue(family, out var queued) || now - queued < HealthTimeout;
                 families[family] = new FamilyHealth(updated, ok);
                 healthy &= ok;
+                if (!ok) unhealthyLastUpdated ??= updated;
                 if (updated > lastUpdated) lastUpdated = updated;
             }
+            // When unhealthy, upstream reports the failing family's last update rather than the newest of all.
+            if (unhealthyLastUpdated is { } failing) lastUpdated = failing;
             return new HealthReport(now, lastUpdated == DateTimeOffset.MinValue ? default : lastUpdated, healthy, _nodeEligible, families);
         }
     }

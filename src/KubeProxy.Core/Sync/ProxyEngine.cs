@@ -27,6 +27,7 @@ public sealed class ProxyEngine : IProxyEventSink
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly BoundedFrequencyRunner _runner;
+    private readonly DateTimeOffset _startTime;
     private bool _servicesSynced;
     private bool _slicesSynced;
 
@@ -46,6 +47,7 @@ public sealed class ProxyEngine : IProxyEventSink
         _metrics = metrics;
         _logger = logger;
         _time = time;
+        _startTime = time.GetUtcNow();
         var planes = dataPlanes.ToDictionary(p => p.Family);
         foreach (var family in options.Families)
         {
@@ -80,13 +82,13 @@ public sealed class ProxyEngine : IProxyEventSink
     /// <summary>Request a sync (coalesced, rate-limited by the min sync period).</summary>
     public void RequestSync() => _runner.Run();
 
-    public void OnServiceUpsert(Service service) => Change(s => s.UpsertService(service), service: true);
+    public void OnServiceUpsert(Service service) => Change(s => s.UpsertService(service), sliceFamily: null);
 
-    public void OnServiceDelete(ObjectName name) => Change(s => s.DeleteService(name), service: true);
+    public void OnServiceDelete(ObjectName name) => Change(s => s.DeleteService(name), sliceFamily: null);
 
-    public void OnEndpointSliceUpsert(EndpointSlice slice) => Change(s => s.UpsertEndpointSlice(slice), service: false);
+    public void OnEndpointSliceUpsert(EndpointSlice slice) => Change(s => s.UpsertEndpointSlice(slice), _ => slice.AddressType);
 
-    public void OnEndpointSliceDelete(ObjectName name) => Change(s => s.DeleteEndpointSlice(name), service: false);
+    public void OnEndpointSliceDelete(ObjectName name) => Change(s => s.DeleteEndpointSlice(name), s => s.GetEndpointSlice(name)?.AddressType);
 
     public void OnNodeUpsert(Node node)
     {
@@ -103,7 +105,13 @@ public sealed class ProxyEngine : IProxyEventSink
         if (name == _options.NodeName) SetNode(null);
     }
 
-    public void OnServiceCidrsChanged(IReadOnlyList<ServiceCidr> cidrs) => Change(s => s.SetServiceCidrs(cidrs), service: true);
+    public void OnServiceCidrsChanged(IReadOnlyList<ServiceCidr> cidrs)
+    {
+        // Not a Service change: upstream's OnServiceCIDRsChanged touches no change counter.
+        bool changed;
+        lock (_lock) changed = _state.SetServiceCidrs(cidrs);
+        if (changed) Queued();
+    }
 
     public void OnServicesSynced()
     {
@@ -135,20 +143,27 @@ public sealed class ProxyEngine : IProxyEventSink
         Queued();
     }
 
-    private void Change(Func<ClusterState, bool> apply, bool service)
+    /// <param name="sliceFamily">null for a Service event; for an EndpointSlice event, reads its address type (before
+    /// the change is applied, so that a delete still finds the slice; null when the slice is unknown).</param>
+    private void Change(Func<ClusterState, bool> apply, Func<ClusterState, IPFamily?>? sliceFamily)
     {
         lock (_lock)
         {
-            if (!apply(_state)) return;
-            foreach (var (family, _) in _pipelines)
+            var family = sliceFamily?.Invoke(_state);
+            var changed = apply(_state);
+            foreach (var (f, _) in _pipelines)
             {
-                var label = family.Label();
-                var pending = _state.PendingFor(family);
-                if (service) _metrics.ServiceChangesTotal.WithLabels(label).Inc();
-                else _metrics.EndpointChangesTotal.WithLabels(label).Inc();
+                var label = f.Label();
+                var pending = _state.PendingFor(f);
+                // Upstream counts every event its trackers receive, no-ops included (servicechangetracker.go Update,
+                // endpointschangetracker.go EndpointSliceUpdate); a slice event reaches only the tracker of its
+                // address type (metaproxier), a Service event every family's.
+                if (sliceFamily is null) _metrics.ServiceChangesTotal.WithLabels(label).Inc();
+                else if (family == f) _metrics.EndpointChangesTotal.WithLabels(label).Inc();
                 _metrics.ServiceChangesPending.WithLabels(label).Set(pending.ServiceCount);
                 _metrics.EndpointChangesPending.WithLabels(label).Set(pending.EndpointCount);
             }
+            if (!changed) return;
         }
         Queued();
     }
@@ -220,6 +235,9 @@ public sealed class ProxyEngine : IProxyEventSink
             _metrics.NoLocalEndpoints.WithLabels(label, "external").Set(p.NoLocal.External);
             foreach (var trigger in snapshot.LastChangeTriggerTimes.Values)
             {
+                // Changes made before this proxy started would measure its startup, not programming latency
+                // (upstream endpointschangetracker.go keeps only triggers after trackerStartTime).
+                if (trigger <= _startTime) continue;
                 var latency = (now - trigger).TotalSeconds;
                 if (latency >= 0) _metrics.NetworkProgrammingDuration.WithLabels(label).Observe(latency);
             }

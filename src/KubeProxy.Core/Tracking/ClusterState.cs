@@ -35,6 +35,8 @@ public sealed class ClusterState
 
     public IEnumerable<Service> Services => _services.Values;
 
+    public EndpointSlice? GetEndpointSlice(ObjectName name) => _slices.GetValueOrDefault(name);
+
     public IEnumerable<EndpointSlice> SlicesOf(ObjectName service) =>
         _slicesByService.TryGetValue(service, out var slices) ? slices.Values : [];
 

@@ -48,6 +48,10 @@ internal static partial class ManifestLog
         Message = "File watcher error on {Directory}, rescanning every file: {Error}")]
     public static partial void WatcherError(this ILogger logger, string directory, string error);
 
+    [LoggerMessage(EventId = 2118, Level = LogLevel.Warning,
+        Message = "Service {Name} in {File} has no clusterIP: nothing allocates one from a manifest directory, so it gets no rules")]
+    public static partial void NoClusterIP(this ILogger logger, string name, string file);
+
     [LoggerMessage(EventId = 2120, Level = LogLevel.Debug,
         Message = "Ignoring {ApiVersion} {Kind} {Name} in {File}: not a kind kube-proxy reads")]
     public static partial void IgnoredKind(this ILogger logger, string apiVersion, string kind, string name, string file);

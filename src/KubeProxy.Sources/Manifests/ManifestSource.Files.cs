@@ -155,6 +155,9 @@ public sealed partial class ManifestSource
         SetDefaultNamespace(service.Metadata ??= new V1ObjectMeta());
         if (FilteredByLabel(path, document, service.Metadata)) return null;
         var result = KubeObjectConverter.ToService(service, path);
+        // Valid for the API server, which would allocate an address; here it is almost certainly a mistake.
+        if (result.Value is { ClusterIPs.IsEmpty: true, IsHeadless: false, Type: not ServiceType.ExternalName } s)
+            _logger.NoClusterIP(s.Name.ToString(), path);
         return Accept(path, document, result, s => new ManifestObject(ManifestKind.Service, s.Name.ToString(), s));
     }
 

@@ -21,7 +21,7 @@ public sealed partial class ManifestSource : IProxySource
     private readonly string _nodeName;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _changeSignal = new(0, 1);
+    private TaskCompletionSource _changeSignal = NewSignal();
     private volatile bool _watcherSawChange;
     private int _started;
 
@@ -75,25 +75,26 @@ public sealed partial class ManifestSource : IProxySource
         }
     }
 
-    /// <summary>True when the watcher reported something, false when the poll interval passed quietly.</summary>
+    /// <summary>
+    /// True when the watcher reported something, false when the poll interval passed quietly. Written without
+    /// exceptions on the quiet path: this runs twice a second for as long as kube-proxy runs.
+    /// </summary>
     private async Task<bool> WaitForChangeAsync(CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var signal = _changeSignal.WaitAsync(stop.Token);
-        var poll = Task.Delay(PollInterval, _time, stop.Token);
-        await Task.WhenAny(signal, poll).ConfigureAwait(false);
-        await stop.CancelAsync().ConfigureAwait(false);
+        var signal = Volatile.Read(ref _changeSignal);
+        using var stopPoll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var poll = Task.Delay(PollInterval, _time, stopPoll.Token);
+        await Task.WhenAny(signal.Task, poll).ConfigureAwait(false);
+        stopPoll.Cancel();
         cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            await signal.ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        if (!signal.Task.IsCompleted) return false;
+        // Re-arm. An event that lands between the wake-up and this swap set _watcherSawChange, so the rescan that
+        // follows reads it anyway.
+        Interlocked.CompareExchange(ref _changeSignal, NewSignal(), signal);
+        return true;
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FileSystemWatcher? StartWatcher()
     {
@@ -132,14 +133,6 @@ public sealed partial class ManifestSource : IProxySource
     private void SignalChange()
     {
         _watcherSawChange = true;
-        if (_changeSignal.CurrentCount > 0) return;
-        try
-        {
-            _changeSignal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Another event got there first; one pending signal is enough.
-        }
+        Volatile.Read(ref _changeSignal).TrySetResult();
     }
 }

@@ -330,7 +330,9 @@ public sealed class KubernetesApiSourceFaultTests(ITestOutputHelper output)
         Assert.Null(h.Sink.ServiceCidrs);
         Assert.Equal(1, h.Server.Requests.Count(r => r.Resource == "servicecidrs"));
         Assert.Contains(h.Logs.Lines, l => l.Message.Contains("does not serve servicecidrs", StringComparison.Ordinal));
-        Assert.DoesNotContain(h.Logs.Lines, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        // Quietly: nothing above Information about ServiceCIDRs (a loaded machine may log slow lists of other kinds).
+        Assert.DoesNotContain(h.Logs.Lines, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning &&
+            l.Message.Contains("servicecidr", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -117,8 +117,33 @@ public class ManifestParserTests
         Assert.Equal("b", list[1].Deserialize<V1Node>().Metadata.Name);
     }
 
+    [Fact]
+    public void Explicit_string_tag_keeps_a_number_a_string()
+    {
+        var doc = ManifestParser.Parse("x.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: !!str 123, labels: {version: !!str 2}}\n")[0];
+        Assert.Equal("2", doc.Deserialize<V1Service>().Metadata.Labels["version"]);
+        Assert.Equal("123", doc.Name);
+    }
+
+    [Fact]
+    public void Alias_expansion_is_bounded()
+    {
+        // Each level doubles the size: 2^30 nodes if expanded.
+        var text = "a0: &a0 [x, x]\n" + string.Concat(Enumerable.Range(1, 30).Select(i => $"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n"));
+        var e = Assert.Throws<ManifestParseException>(() => ManifestParser.Parse("x.yaml", text));
+        Assert.Contains("alias expansion", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deep_nesting_is_refused_not_a_stack_overflow()
+    {
+        var text = new string('[', 100_000) + new string(']', 100_000);
+        Assert.Throws<ManifestParseException>(() => ManifestParser.Parse("x.yaml", text));
+    }
+
     [Theory]
     [InlineData("x.yaml", "a: [\n")]
+    [InlineData("x.yaml", "base: &b {a: 1}\nkind: Service\n<<: *b\n")]
     [InlineData("x.yaml", "- just\n- a list\n")]
     [InlineData("x.yaml", "kind: Service\nkind: Node\n")]
     [InlineData("x.yaml", "apiVersion: v1\nkind: List\nitems: [1, 2]\n")]

@@ -320,6 +320,17 @@ public class ManifestSourceTests
     }
 
     [Fact]
+    public async Task Service_without_cluster_IP_is_passed_on_with_a_warning()
+    {
+        await using var dir = new ManifestTestDirectory();
+        dir.Write("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n");
+        await dir.StartAsync();
+
+        Assert.True(dir.Sink.Services[Default("web")].ClusterIPs.IsEmpty);
+        Assert.Equal(2118, Assert.Single(dir.Logger.Warnings).EventId);
+    }
+
+    [Fact]
     public async Task Missing_directory_fails_at_start()
     {
         var source = new KubeProxy.Sources.Manifests.ManifestSource(

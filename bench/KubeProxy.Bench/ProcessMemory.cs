@@ -1,0 +1,26 @@
+namespace KubeProxy.Bench;
+
+/// <summary>The process's resident memory from /proc/self/status, and a way to restart the peak measurement.</summary>
+internal static class ProcessMemory
+{
+    /// <summary>Resident set size now, in KiB (VmRSS).</summary>
+    public static long RssKiB() => Field("VmRSS:");
+
+    /// <summary>Peak resident set size since start or the last <see cref="ResetPeak"/>, in KiB (VmHWM).</summary>
+    public static long PeakKiB() => Field("VmHWM:");
+
+    /// <summary>Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).</summary>
+    public static void ResetPeak() => File.WriteAllText("/proc/self/clear_refs", "5");
+
+    public static string MiB(long kib) => $"{kib / 1024.0:F1} MiB";
+
+    private static long Field(string name)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith(name, StringComparison.Ordinal))
+                return long.Parse(line[name.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        throw new InvalidOperationException($"{name} not in /proc/self/status");
+    }
+}
