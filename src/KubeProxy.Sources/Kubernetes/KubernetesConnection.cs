@@ -47,6 +47,35 @@ public static class KubernetesConnection
         }
     }
 
+    /// <summary>
+    /// Loads a kubeconfig file. KubernetesClient ignores a user's <c>tokenFile</c> (and then refuses the user as having
+    /// no credentials), but kubeadm's kube-proxy kubeconfig authenticates exactly that way, with the pod's rotating
+    /// service-account token: such a user gets a provider that rereads the file.
+    /// </summary>
+    private static KubernetesClientConfiguration LoadKubeconfig(string path, string? master)
+    {
+        if (KubeconfigTokenFile.FindForCurrentUser(path) is not { } tokenFile)
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(path, masterUrl: master);
+        }
+        var kubeconfig = KubernetesClientConfiguration.LoadKubeConfig(path);
+        var credentials = kubeconfig.Users?.FirstOrDefault(u => u.Name == tokenFile.User)?.UserCredentials;
+        var hasOtherCredentials = credentials is not null &&
+            (!string.IsNullOrEmpty(credentials.Token) || !string.IsNullOrEmpty(credentials.ClientCertificateData) ||
+             !string.IsNullOrEmpty(credentials.ClientCertificate) || credentials.ExternalExecution is not null ||
+             credentials.AuthProvider is not null || !string.IsNullOrEmpty(credentials.UserName));
+        if (credentials is null || hasOtherCredentials)
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, masterUrl: master);
+        }
+        // A placeholder satisfies KubernetesClient's check; the provider below replaces it on every request.
+        credentials.Token = "token-from-file";
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, masterUrl: master);
+        config.AccessToken = null;
+        config.TokenProvider = new TokenFileProvider(tokenFile.Path, TimeProvider.System);
+        return config;
+    }
+
     internal static bool TryBuildConfiguration(string? kubeconfigPath, string? master,
         [NotNullWhen(true)] out KubernetesClientConfiguration? config, [NotNullWhen(false)] out string? error)
     {
@@ -62,7 +91,7 @@ public static class KubernetesConnection
                     error = $"the kubeconfig file {kubeconfigPath} does not exist";
                     return false;
                 }
-                config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath, masterUrl: hasMaster ? master : null);
+                config = LoadKubeconfig(kubeconfigPath, hasMaster ? master : null);
             }
             else if (hasMaster)
             {

@@ -169,7 +169,8 @@ public sealed class KubernetesApiSourceFaultTests(ITestOutputHelper output)
         {
             KubernetesApiSourceTests.SeedCluster(s, 10);
             s.Faults.Add(Fault.Hang().For("services").On(ApiVerb.List));
-        });
+        }, startSource: false);
+        h.StartSource(SourceHarness.FastOptions with { ListTimeout = TimeSpan.FromSeconds(2) });
         await h.WaitConvergedAsync();
 
         Assert.Equal(1, h.Server.Faults.Hits(FaultKind.Hang));

@@ -161,4 +161,37 @@ public sealed class KubernetesConnectionTests : IAsyncLifetime
             Assert.Equal(3, _server.CountRequests(ResourceKind.Services, ApiVerb.List));
         }
     }
+
+    [Fact]
+    public async Task A_kubeconfig_tokenFile_is_honoured_relative_to_the_kubeconfig()
+    {
+        _server.BearerToken = "file-token";
+        File.WriteAllText(Path.Combine(_dir, "token"), "file-token\n");
+        var path = WriteKubeconfig(_server.BaseUri.ToString(), "    tokenFile: token");
+
+        Assert.True(KubernetesConnection.TryCreate(path, null, 5, 10, out var client, out var error), error);
+        using (client)
+        {
+            Assert.Equal(1, await CountServicesAsync(client));
+        }
+        Assert.All(_server.Requests, r => Assert.True(r.Authorized));
+    }
+
+    [Fact]
+    public async Task A_rotated_token_file_is_read_again_after_a_minute()
+    {
+        var file = Path.Combine(_dir, "rotating");
+        File.WriteAllText(file, "first");
+        var time = new FakeTimeProvider();
+        var provider = new TokenFileProvider(file, time);
+
+        var before = await provider.GetAuthenticationHeaderAsync(default);
+        File.WriteAllText(file, "second");
+        var cached = await provider.GetAuthenticationHeaderAsync(default);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var after = await provider.GetAuthenticationHeaderAsync(default);
+
+        Assert.Equal(["first", "first", "second"], new[] { before, cached, after }.Select(h => h.Parameter));
+        Assert.All(new[] { before, cached, after }, h => Assert.Equal("Bearer", h.Scheme));
+    }
 }

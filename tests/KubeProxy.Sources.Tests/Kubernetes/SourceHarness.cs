@@ -35,13 +35,14 @@ internal sealed class SourceHarness : IAsyncDisposable
 
     public CapturingLoggerFactory Logs { get; }
 
-    /// <summary>Retry and timeout settings scaled down so each fault resolves within a second or two.</summary>
+    /// <summary>Retry and timeout settings scaled down so each fault resolves within a second or two. The list timeout
+    /// stays generous: on a loaded machine the first list (JIT of the JSON model) alone can take seconds.</summary>
     public static KubernetesApiSourceOptions FastOptions => new()
     {
         NodeName = NodeName,
         ResyncPeriod = TimeSpan.Zero,
         PageSize = 50,
-        ListTimeout = TimeSpan.FromSeconds(2),
+        ListTimeout = TimeSpan.FromSeconds(10),
         WatchTimeout = TimeSpan.FromSeconds(1),
         WatchIdleGrace = TimeSpan.FromSeconds(1),
         BackoffInitial = TimeSpan.FromMilliseconds(20),

@@ -71,7 +71,9 @@ internal sealed partial class Reflector<TObject, TModel>
         foreach (var key in _invalid.Keys.Where(k => !listed.Contains(k)).ToList()) _invalid.Remove(key);
         _listener.OnBatchEnd();
         if (!string.IsNullOrEmpty(listVersion)) _lastResourceVersion = listVersion;
-        if (relist) _logger.Relisted(Resource, _lastResourceVersion, _upserts, _deletes);
+        if (!relist) return;
+        if (_upserts + _deletes > 0) _logger.Relisted(Resource, _lastResourceVersion, _upserts, _deletes);
+        else _logger.RelistedUnchanged(Resource, _lastResourceVersion);
     }
 
     private async Task<ListPage<TObject>> ListPageAsync(ListRequest request, CancellationToken cancellationToken)

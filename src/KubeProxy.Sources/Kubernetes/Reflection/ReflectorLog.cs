@@ -28,6 +28,10 @@ internal static partial class ReflectorLog
         Message = "Relisted {Resource} at resourceVersion {ResourceVersion}: {Upserts} changed, {Deletes} removed")]
     public static partial void Relisted(this ILogger logger, string resource, string? resourceVersion, int upserts, int deletes);
 
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Debug,
+        Message = "Relisted {Resource} at resourceVersion {ResourceVersion}: no changes")]
+    public static partial void RelistedUnchanged(this ILogger logger, string resource, string? resourceVersion);
+
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Ignoring {Resource} {Name}: {Reason}")]
     public static partial void InvalidObject(this ILogger logger, string resource, string name, string reason);
 
