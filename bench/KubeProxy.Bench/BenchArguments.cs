@@ -46,6 +46,10 @@ internal sealed class BenchArguments
         ? double.Parse(v ?? throw new ArgumentException($"--{name} needs a value"), CultureInfo.InvariantCulture)
         : fallback;
 
+    public string String(string name, string fallback) => _options.TryGetValue(name, out var v) && Use(name)
+        ? v ?? throw new ArgumentException($"--{name} needs a value")
+        : fallback;
+
     public bool Flag(string name) => _options.ContainsKey(name) && Use(name);
 
     /// <summary>Throws for options no scenario asked for.</summary>

@@ -1,0 +1,28 @@
+using KubeProxy.Nftables.Rendering;
+
+namespace KubeProxy.Nftables.Execution;
+
+/// <summary>What the nftables data plane needs from the kernel side.</summary>
+public interface INftRunner
+{
+    /// <summary>Apply one script atomically; throws <see cref="NftException"/> with nft's message on failure.</summary>
+    void Apply(string script);
+
+    /// <summary>The chains and sets now in our table (used only on full syncs, never on the incremental path).
+    /// An absent table is an empty listing.</summary>
+    TableListing List(NftFamily family, string table);
+}
+
+/// <summary>Chains and sets of one table, as the kernel has them.</summary>
+public sealed record TableListing(IReadOnlySet<string> Chains, IReadOnlyDictionary<string, SetInfo> Sets)
+{
+    public static readonly TableListing Empty = new(new HashSet<string>(), new Dictionary<string, SetInfo>());
+}
+
+/// <summary>A set in the kernel; <see cref="TimeoutSeconds"/> is 0 for sets without a timeout.</summary>
+public sealed record SetInfo(string Name, int TimeoutSeconds);
+
+public sealed class NftException : Exception
+{
+    public NftException(string message) : base(message) { }
+}

@@ -1,0 +1,331 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.NetworkInformation;
+using KubeProxy.Core.Metrics;
+using KubeProxy.Core.Model;
+using KubeProxy.Core.Snapshot;
+using KubeProxy.Core.Sync;
+using KubeProxy.Nftables.Execution;
+using KubeProxy.Nftables.Rendering;
+using KubeProxy.Nftables.State;
+using Microsoft.Extensions.Logging;
+
+namespace KubeProxy.Nftables;
+
+/// <summary>
+/// The nftables proxy mode for one IP family. A full sync rewrites the whole table in one transaction (flushing
+/// chains and maps, never the affinity sets, so ClientIP affinity survives); a partial sync renders only the
+/// Services in the snapshot's changed set, compares each chain and element with the record of what the kernel holds,
+/// and sends just the difference. The kernel is listed only on full syncs. Chains that fall out of use are flushed
+/// at once and deleted in a later sync, as upstream does for kernels that free them slowly.
+/// </summary>
+public sealed partial class NftablesDataPlane : IDataPlane
+{
+    private readonly NftablesOptions _options;
+    private readonly INftRunner _runner;
+    private readonly ProxyMetrics? _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Func<IEnumerable<IPAddress>> _localAddresses;
+    private readonly NftFamily _family;
+    private readonly ServiceRenderer _renderer;
+
+    private Dictionary<ObjectName, ServiceRecord> _records = [];
+    private readonly Dictionary<string, DateTimeOffset> _staleChains = new(StringComparer.Ordinal);
+    private HashSet<string> _nodePortIPs = new(StringComparer.Ordinal);
+
+    public NftablesDataPlane(
+        NftablesOptions options,
+        INftRunner runner,
+        ProxyMetrics? metrics,
+        ILogger logger,
+        TimeProvider time,
+        Func<IEnumerable<IPAddress>>? localAddresses = null)
+    {
+        _options = options;
+        _runner = runner;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        _localAddresses = localAddresses ?? LocalInterfaceAddresses;
+        _family = NftFamily.Of(options.Family);
+        _renderer = new ServiceRenderer(options);
+    }
+
+    public string Mode => "nftables";
+
+    public IPFamily Family => _options.Family;
+
+    /// <summary>The last script sent to nft (for tools and tests).</summary>
+    public string LastScript { get; private set; } = "";
+
+    /// <summary>NodePort on every local address: nodePortAddresses unset for this family, or 0.0.0.0/0 / ::/0
+    /// (upstream falls back to "all" for a family without CIDRs, unless "primary" is used).</summary>
+    private bool NodePortsOnAllAddresses =>
+        !_options.NodePortPrimary && (_options.NodePortCidrs.Count == 0 || _options.NodePortCidrs.Any(c => c.PrefixLength == 0));
+
+    public SyncResult Sync(ProxySnapshot snapshot, bool fullSync, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var detector = LocalDetector.Create(_options, snapshot.Node);
+        var nodeIP = snapshot.Node.PrimaryIP;
+        var now = _time.GetUtcNow();
+
+        var plan = fullSync
+            ? PlanFull(snapshot, detector, nodeIP, now)
+            : PlanPartial(snapshot, detector, nodeIP, now);
+        var renderTime = Stopwatch.GetElapsedTime(started);
+
+        var applyStarted = Stopwatch.GetTimestamp();
+        var text = plan.Script.ToString();
+        if (!plan.Script.IsEmpty)
+        {
+            try
+            {
+                _runner.Apply(text);
+            }
+            catch (Exception e)
+            {
+                _metrics?.NftablesSyncFailures.WithLabels(_options.Family.Label()).Inc();
+                throw new SyncFailedException($"nftables {_options.Family.Label()} {(fullSync ? "full" : "partial")} sync failed: {e.Message}", e);
+            }
+        }
+        var applyTime = Stopwatch.GetElapsedTime(applyStarted);
+
+        // Only now, with the kernel changed, does the record change.
+        plan.Commit();
+        LastScript = text;
+        return new SyncResult(fullSync, snapshot.ChangedServices.Count, renderTime, applyTime, text.Length);
+    }
+
+    private SyncPlan PlanFull(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)
+    {
+        var listing = _runner.List(_family, _options.TableName);
+        var script = new NftScript(_family, _options.TableName);
+        script.AddTable(BaseRules.TableComment);
+        // Rules of every chain go; sets and maps stay (affinity state lives in sets).
+        script.FlushTable();
+        foreach (var (name, type, hook, priority) in BaseRules.BaseChains) script.AddBaseChain(name, type, hook, priority);
+        foreach (var name in BaseRules.RegularChains) script.AddChain(name);
+        foreach (var (name, definition) in BaseRules.SetsAndMaps(_family))
+        {
+            script.AddSetOrMap(name, definition);
+            script.Flush(definition.StartsWith("map", StringComparison.Ordinal) ? "map" : "set", name);
+        }
+        foreach (var (chain, rule) in BaseRules.Rules(_options, _family, snapshot.ServiceCidrs.AsImmutableArray(), NodePortsOnAllAddresses))
+        {
+            script.AddRule(chain, rule);
+        }
+
+        var records = new Dictionary<ObjectName, ServiceRecord>(snapshot.PortsByService.Count);
+        var desiredChains = new HashSet<string>(StringComparer.Ordinal);
+        var desiredSets = new Dictionary<string, int>(StringComparer.Ordinal);
+        var seenElements = new HashSet<ElementKey>();
+        var elements = new List<MapElement>();
+        // Chains are declared before any rule (rules jump to chains declared later in Service order), and rules go
+        // after the affinity sets they use.
+        var declarations = new NftScript(_family, _options.TableName);
+        var body = new NftScript(_family, _options.TableName);
+        foreach (var service in snapshot.PortsByService.Keys.Order())
+        {
+            var rules = _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP);
+            // Two Services claiming the same address and port (possible with externalIPs): the first one wins.
+            rules.Elements.RemoveAll(e => !seenElements.Add(new ElementKey(e.Map, e.Key)));
+            records[service] = ServiceRecord.From(rules);
+            foreach (var chain in rules.Chains)
+            {
+                desiredChains.Add(chain.Name);
+                declarations.AddChain(chain.Name);
+                foreach (var rule in chain.Rules) body.AddRule(chain.Name, rule);
+            }
+            foreach (var set in rules.AffinitySets) desiredSets[set.Name] = set.TimeoutSeconds;
+            elements.AddRange(rules.Elements);
+        }
+
+        // Affinity sets: keep those whose timeout is right (their entries are the affinity state), replace the others.
+        foreach (var (name, info) in listing.Sets)
+        {
+            if (!name.StartsWith("affinity-", StringComparison.Ordinal)) continue;
+            if (!desiredSets.TryGetValue(name, out var timeout) || timeout != info.TimeoutSeconds) script.DeleteSet(name);
+        }
+        foreach (var (name, timeout) in desiredSets)
+        {
+            if (!listing.Sets.TryGetValue(name, out var info) || info.TimeoutSeconds != timeout) script.AddAffinitySet(name, timeout);
+        }
+        var ordered = script.Append(declarations).Append(body);
+        foreach (var e in elements) ordered.AddElement(e);
+
+        var nodePortIPs = DesiredNodePortIPs(snapshot);
+        if (!NodePortsOnAllAddresses)
+        {
+            foreach (var ip in nodePortIPs) ordered.AddElement(new MapElement(BaseRules.NodePortIPsSet, ip, ""));
+        }
+
+        // Chains in the kernel that nothing wants any more: already flushed above; delete them once they have had time
+        // to become unreferenced.
+        var known = new HashSet<string>(BaseRules.BaseChains.Select(c => c.Name).Concat(BaseRules.RegularChains), StringComparer.Ordinal);
+        var stale = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var chain in listing.Chains)
+        {
+            if (known.Contains(chain) || desiredChains.Contains(chain)) continue;
+            var since = _staleChains.TryGetValue(chain, out var t) ? t : now;
+            if (now - since >= _options.StaleChainDeleteDelay) ordered.DeleteChain(chain);
+            else stale[chain] = since;
+        }
+
+        return new SyncPlan(ordered, () =>
+        {
+            _records = records;
+            _staleChains.Clear();
+            foreach (var (k, v) in stale) _staleChains[k] = v;
+            _nodePortIPs = nodePortIPs;
+        });
+    }
+
+    private SyncPlan PlanPartial(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)
+    {
+        var deleteElements = new List<ElementKey>();
+        var chainOps = new List<(string Chain, bool Add)>();
+        var deleteSets = new List<string>();
+        var addSets = new List<AffinitySet>();
+        var rules = new List<RenderedChain>();
+        var addElements = new List<MapElement>();
+        var flushStale = new List<string>();
+        var updates = new Dictionary<ObjectName, ServiceRecord?>();
+        var newlyStale = new List<string>();
+        var revived = new List<string>();
+
+        foreach (var service in snapshot.ChangedServices)
+        {
+            var old = _records.GetValueOrDefault(service) ?? ServiceRecord.Empty;
+            var rendered = snapshot.PortsByService.ContainsKey(service)
+                ? _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP)
+                : new ServiceRules(service);
+            var next = ServiceRecord.From(rendered);
+
+            foreach (var (key, hash) in old.Elements)
+            {
+                if (!next.Elements.TryGetValue(key, out var h) || h != hash) deleteElements.Add(key);
+            }
+            foreach (var e in rendered.Elements)
+            {
+                var key = new ElementKey(e.Map, e.Key);
+                if (!old.Elements.TryGetValue(key, out var h) || h != next.Elements[key]) addElements.Add(e);
+            }
+
+            // A set still used by a rule cannot be deleted: when one of this Service's affinity sets goes (or is
+            // replaced for a new timeout), every chain of the Service is rewritten, which drops those references.
+            var setDeleted = false;
+            foreach (var (name, timeout) in old.AffinitySets)
+            {
+                if (next.AffinitySets.TryGetValue(name, out var t) && t == timeout) continue;
+                deleteSets.Add(name);
+                setDeleted = true;
+            }
+            foreach (var set in rendered.AffinitySets)
+            {
+                if (!old.AffinitySets.TryGetValue(set.Name, out var t) || t != set.TimeoutSeconds) addSets.Add(set);
+            }
+
+            foreach (var chain in rendered.Chains)
+            {
+                var hash = next.Chains[chain.Name];
+                if (old.Chains.TryGetValue(chain.Name, out var oldHash))
+                {
+                    if (oldHash == hash && !setDeleted) continue;
+                    chainOps.Add((chain.Name, false));
+                }
+                else
+                {
+                    chainOps.Add((chain.Name, true));
+                    if (_staleChains.ContainsKey(chain.Name))
+                    {
+                        // Wanted again before it was deleted: it exists (flushed), so flush it again to be sure.
+                        revived.Add(chain.Name);
+                        chainOps.Add((chain.Name, false));
+                    }
+                }
+                rules.Add(chain);
+            }
+            foreach (var chain in old.Chains.Keys)
+            {
+                if (next.Chains.ContainsKey(chain)) continue;
+                flushStale.Add(chain);
+                newlyStale.Add(chain);
+            }
+
+
+            updates[service] = rendered.Chains.Count == 0 && rendered.Elements.Count == 0 && rendered.AffinitySets.Count == 0 ? null : next;
+        }
+
+        var script = new NftScript(_family, _options.TableName);
+        foreach (var key in deleteElements) script.DeleteElement(key.Map, key.Key);
+        foreach (var (chain, add) in chainOps)
+        {
+            if (add) script.AddChain(chain);
+            else script.FlushChain(chain);
+        }
+        foreach (var chain in flushStale) script.FlushChain(chain);
+        // Sets are referenced by rules: rules that used a set being replaced were flushed above.
+        foreach (var set in deleteSets) script.DeleteSet(set);
+        foreach (var set in addSets) script.AddAffinitySet(set.Name, set.TimeoutSeconds);
+        foreach (var chain in rules)
+        {
+            foreach (var rule in chain.Rules) script.AddRule(chain.Name, rule);
+        }
+        foreach (var e in addElements) script.AddElement(e);
+
+        var nodePortIPs = DesiredNodePortIPs(snapshot);
+        if (!NodePortsOnAllAddresses)
+        {
+            foreach (var ip in _nodePortIPs.Except(nodePortIPs)) script.DeleteElement(BaseRules.NodePortIPsSet, ip);
+            foreach (var ip in nodePortIPs.Except(_nodePortIPs)) script.AddElement(new MapElement(BaseRules.NodePortIPsSet, ip, ""));
+        }
+
+        var deleteNow = _staleChains
+            .Where(kv => now - kv.Value >= _options.StaleChainDeleteDelay && !revived.Contains(kv.Key))
+            .Select(kv => kv.Key)
+            .ToList();
+        foreach (var chain in deleteNow) script.DeleteChain(chain);
+
+        return new SyncPlan(script, () =>
+        {
+            foreach (var (service, record) in updates)
+            {
+                if (record is null) _records.Remove(service);
+                else _records[service] = record;
+            }
+            foreach (var chain in deleteNow) _staleChains.Remove(chain);
+            foreach (var chain in revived) _staleChains.Remove(chain);
+            foreach (var chain in newlyStale) _staleChains.TryAdd(chain, now);
+            _nodePortIPs = nodePortIPs;
+        });
+    }
+
+    /// <summary>The addresses that accept NodePort traffic: the node's primary IP ("primary"), or the local
+    /// addresses inside the configured CIDRs.</summary>
+    private HashSet<string> DesiredNodePortIPs(ProxySnapshot snapshot)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        if (_options.NodePortPrimary)
+        {
+            if (snapshot.Node.PrimaryIP is { } primary) result.Add(primary.ToString());
+            return result;
+        }
+        if (NodePortsOnAllAddresses) return result;
+        foreach (var address in _localAddresses())
+        {
+            if (address.Family() != _options.Family || IPAddress.IsLoopback(address)) continue;
+            if (_options.NodePortCidrs.Any(c => c.Contains(address))) result.Add(address.ToString());
+        }
+        return result;
+    }
+
+    private static IEnumerable<IPAddress> LocalInterfaceAddresses() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .Where(a => !a.IsIPv6LinkLocal);
+
+    private sealed record SyncPlan(NftScript Script, Action Commit);
+}

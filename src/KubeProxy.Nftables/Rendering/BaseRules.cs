@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Net;
+
+namespace KubeProxy.Nftables.Rendering;
+
+/// <summary>
+/// The fixed part of the ruleset: base chains hooked into netfilter, the dispatch chains, the verdict maps and sets,
+/// masquerading. Only the ServiceCIDRs (drop rule) and the NodePort address mode vary, and both change only
+/// through a full sync.
+/// </summary>
+public static class BaseRules
+{
+    public const string TableComment = "rules for kube-proxy";
+
+    /// <summary>Base chains: name, type, hook, priority. The filter chains at -110 run before DNAT, so
+    /// loadBalancerSourceRanges see the original destination.</summary>
+    public static readonly (string Name, string Type, string Hook, int Priority)[] BaseChains =
+    [
+        ("filter-prerouting-pre-dnat", "filter", "prerouting", -110),
+        ("filter-output-pre-dnat", "filter", "output", -110),
+        ("filter-forward", "filter", "forward", 0),
+        ("filter-input", "filter", "input", 0),
+        ("filter-output", "filter", "output", 0),
+        ("nat-prerouting", "nat", "prerouting", -100),
+        ("nat-output", "nat", "output", -100),
+        ("nat-postrouting", "nat", "postrouting", 100),
+    ];
+
+    public static readonly string[] RegularChains =
+    [
+        "firewall-check", "services", "service-endpoints-check", "nodeport-endpoints-check", "cluster-ips-check",
+        ServiceRenderer.MarkForMasqueradeChain, "masquerading", ServiceRenderer.RejectChain,
+    ];
+
+    /// <summary>The fixed sets and maps (never affinity sets), flushed and refilled on a full sync.</summary>
+    public static IEnumerable<(string Name, string Definition)> SetsAndMaps(NftFamily f)
+    {
+        yield return (ServiceRenderer.ClusterIPsSet, $"set {{ type {f.AddrType} ; comment \"Active ClusterIPs\" ; }}");
+        yield return (NodePortIPsSet, $"set {{ type {f.AddrType} ; comment \"IPs that accept NodePort traffic\" ; }}");
+        yield return (ServiceRenderer.ServiceIPsMap,
+            $"map {{ type {f.AddrType} . inet_proto . inet_service : verdict ; comment \"ClusterIP, ExternalIP and LoadBalancer IP traffic\" ; }}");
+        yield return (ServiceRenderer.ServiceNodePortsMap, "map { type inet_proto . inet_service : verdict ; comment \"NodePort traffic\" ; }");
+        yield return (ServiceRenderer.NoEndpointServicesMap,
+            $"map {{ type {f.AddrType} . inet_proto . inet_service : verdict ; comment \"vmap to drop or reject packets to services with no endpoints\" ; }}");
+        yield return (ServiceRenderer.NoEndpointNodePortsMap,
+            "map { type inet_proto . inet_service : verdict ; comment \"vmap to drop or reject packets to service nodeports with no endpoints\" ; }");
+        yield return (ServiceRenderer.FirewallIPsMap,
+            $"map {{ type {f.AddrType} . inet_proto . inet_service : verdict ; comment \"destinations that are subject to LoadBalancerSourceRanges\" ; }}");
+    }
+
+    public const string NodePortIPsSet = "nodeport-ips";
+
+    /// <summary>The rules of the fixed chains, in order.</summary>
+    public static IEnumerable<(string Chain, string Rule)> Rules(NftablesOptions options, NftFamily f, IReadOnlyList<IPNetwork> serviceCidrs, bool nodePortsOnAllAddresses)
+    {
+        var mark = "0x" + options.MasqueradeMark.ToString("x", CultureInfo.InvariantCulture);
+        yield return ("filter-prerouting-pre-dnat", "ct state new jump firewall-check");
+        yield return ("filter-output-pre-dnat", "ct state new jump firewall-check");
+        yield return ("filter-forward", "ct state new jump service-endpoints-check");
+        yield return ("filter-forward", "ct state new jump cluster-ips-check");
+        yield return ("filter-input", "ct state new jump nodeport-endpoints-check");
+        yield return ("filter-input", "ct state new jump service-endpoints-check");
+        yield return ("filter-output", "ct state new jump service-endpoints-check");
+        yield return ("filter-output", "ct state new jump cluster-ips-check");
+        yield return ("nat-prerouting", "jump services");
+        yield return ("nat-output", "jump services");
+        yield return ("nat-postrouting", "jump masquerading");
+
+        yield return ("firewall-check", $"{f.Ip} daddr . meta l4proto . th dport vmap @{ServiceRenderer.FirewallIPsMap}");
+        yield return ("services", $"{f.Ip} daddr . meta l4proto . th dport vmap @{ServiceRenderer.ServiceIPsMap}");
+        // NodePorts never on loopback: a localhost NodePort needs route_localnet, which this mode does not use.
+        var nodePortMatch = nodePortsOnAllAddresses
+            ? $"fib daddr type local {f.Ip} daddr != {f.Loopback}"
+            : $"{f.Ip} daddr @{NodePortIPsSet}";
+        yield return ("services", $"{nodePortMatch} meta l4proto . th dport vmap @{ServiceRenderer.ServiceNodePortsMap}");
+        yield return ("service-endpoints-check", $"{f.Ip} daddr . meta l4proto . th dport vmap @{ServiceRenderer.NoEndpointServicesMap}");
+        yield return ("nodeport-endpoints-check", $"{nodePortMatch} meta l4proto . th dport vmap @{ServiceRenderer.NoEndpointNodePortsMap}");
+        yield return ("cluster-ips-check", $"{f.Ip} daddr @{ServiceRenderer.ClusterIPsSet} reject comment \"Reject traffic to invalid ports of ClusterIPs\"");
+        if (serviceCidrs.Count > 0)
+        {
+            yield return ("cluster-ips-check",
+                $"{f.Ip} daddr {{ {string.Join(", ", serviceCidrs)} }} drop comment \"Drop traffic to unallocated ClusterIPs\"");
+        }
+        yield return (ServiceRenderer.MarkForMasqueradeChain, $"mark set mark or {mark}");
+        yield return ("masquerading", $"mark and {mark} == 0 return");
+        yield return ("masquerading", $"mark set mark xor {mark}");
+        yield return ("masquerading", "masquerade fully-random");
+        yield return (ServiceRenderer.RejectChain, "reject");
+    }
+}

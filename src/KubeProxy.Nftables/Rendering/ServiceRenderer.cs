@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using KubeProxy.Core.Model;
+using KubeProxy.Core.Snapshot;
+
+namespace KubeProxy.Nftables.Rendering;
+
+/// <summary>
+/// Renders one Service (all its ports) into chains and map elements, following upstream's nftables layout:
+/// dispatch through the service-ips / service-nodeports verdict maps, a service chain (Cluster policy) and a local
+/// chain (Local policy) that pick an endpoint with <c>numgen random mod N vmap</c>, an external chain for NodePort,
+/// LoadBalancer and external IPs, a firewall chain for loadBalancerSourceRanges, one chain per endpoint (hairpin
+/// masquerade, affinity update, DNAT), and REJECT/DROP entries in the no-endpoint maps. Pure: the same snapshot
+/// always gives the same text, which is what lets a partial sync compare and skip unchanged chains.
+/// </summary>
+public sealed class ServiceRenderer
+{
+    public const string MarkForMasqueradeChain = "mark-for-masquerade";
+    public const string RejectChain = "reject-chain";
+    public const string ClusterIPsSet = "cluster-ips";
+    public const string ServiceIPsMap = "service-ips";
+    public const string ServiceNodePortsMap = "service-nodeports";
+    public const string NoEndpointServicesMap = "no-endpoint-services";
+    public const string NoEndpointNodePortsMap = "no-endpoint-nodeports";
+    public const string FirewallIPsMap = "firewall-ips";
+
+    private readonly NftablesOptions _options;
+    private readonly NftFamily _family;
+
+    public ServiceRenderer(NftablesOptions options)
+    {
+        _options = options;
+        _family = NftFamily.Of(options.Family);
+    }
+
+    /// <summary>Render one Service. <paramref name="detector"/> and <paramref name="nodeIP"/> come from the snapshot's node.</summary>
+    public ServiceRules Render(ObjectName service, IEnumerable<ServicePortState> ports, LocalDetector detector, IPAddress? nodeIP)
+    {
+        var rules = new ServiceRules(service);
+        foreach (var port in ports) RenderPort(rules, port, detector, nodeIP);
+        return rules;
+    }
+
+    private void RenderPort(ServiceRules output, ServicePortState state, LocalDetector detector, IPAddress? nodeIP)
+    {
+        var info = state.Info;
+        var name = info.Name;
+        var ip = _family.Ip;
+        var proto = info.Protocol.Lower();
+        var port = info.Port.ToString(CultureInfo.InvariantCulture);
+        var comment = Comment(name.ToString());
+
+        var clusterChain = ChainNames.Service(name);
+        var localChain = ChainNames.Local(name);
+        var externalChain = ChainNames.External(name);
+
+        var usesClusterChain = !state.ClusterEndpoints.IsEmpty && info.UsesClusterEndpoints;
+        var usesLocalChain = !state.LocalEndpoints.IsEmpty && info.UsesLocalEndpoints;
+        var hasEndpoints = state.HasAnyEndpoints;
+
+        var internalChain = clusterChain;
+        var hasInternalEndpoints = hasEndpoints;
+        if (info.InternalPolicyLocal)
+        {
+            internalChain = localChain;
+            hasInternalEndpoints = !state.LocalEndpoints.IsEmpty;
+        }
+
+        var externalPolicyChain = clusterChain;
+        var hasExternalEndpoints = hasEndpoints;
+        if (info.ExternalPolicyLocal)
+        {
+            externalPolicyChain = localChain;
+            hasExternalEndpoints = !state.LocalEndpoints.IsEmpty;
+        }
+
+        // The external chain is needed whenever there are endpoints at all: even with no local endpoints it holds the
+        // short-circuit rules for pod and host traffic.
+        var usesExternalChain = hasEndpoints && info.ExternallyAccessible;
+
+        // No endpoints anywhere: REJECT. Endpoints, but none for this kind of traffic from here: DROP.
+        var internalFilterVerdict = hasEndpoints ? "drop" : $"goto {RejectChain}";
+        var externalFilterVerdict = hasEndpoints ? "drop" : $"goto {RejectChain}";
+
+        var clusterIP = Addr(info.ClusterIP);
+        output.Elements.Add(new MapElement(ClusterIPsSet, clusterIP, ""));
+        var clusterKey = $"{clusterIP} . {proto} . {port}";
+        if (hasInternalEndpoints)
+        {
+            output.Elements.Add(new MapElement(ServiceIPsMap, clusterKey, $"goto {internalChain}"));
+        }
+        else
+        {
+            output.Elements.Add(new MapElement(NoEndpointServicesMap, clusterKey, internalFilterVerdict, comment));
+        }
+
+        foreach (var externalIP in info.ExternalIPs)
+        {
+            var key = $"{Addr(externalIP)} . {proto} . {port}";
+            if (hasEndpoints) output.Elements.Add(new MapElement(ServiceIPsMap, key, $"goto {externalChain}"));
+            if (!hasExternalEndpoints) output.Elements.Add(new MapElement(NoEndpointServicesMap, key, externalFilterVerdict, comment));
+        }
+
+        var usesFirewall = info.LoadBalancerVIPs.Count > 0 && info.HasSourceRanges;
+        if (usesFirewall)
+        {
+            var firewallChain = ChainNames.Firewall(name);
+            var sources = new List<string>();
+            var allowFromNode = false;
+            foreach (var range in info.LoadBalancerSourceRanges)
+            {
+                sources.Add(range.ToString());
+                if (nodeIP is not null && range.Contains(nodeIP)) allowFromNode = true;
+            }
+            // A VIP is often also a local address on the node; a request from the node to it then arrives with the
+            // VIP as source. Allow that when the node itself is an allowed source.
+            if (allowFromNode)
+            {
+                foreach (var vip in info.LoadBalancerVIPs) sources.Add(Addr(vip));
+            }
+            output.Chains.Add(new RenderedChain(firewallChain, [$"{ip} saddr != {{ {string.Join(", ", sources)} }} drop"]));
+            foreach (var vip in info.LoadBalancerVIPs)
+            {
+                output.Elements.Add(new MapElement(FirewallIPsMap, $"{Addr(vip)} . {proto} . {port}", $"goto {firewallChain}", comment));
+            }
+        }
+
+        foreach (var vip in info.LoadBalancerVIPs)
+        {
+            var key = $"{Addr(vip)} . {proto} . {port}";
+            if (hasEndpoints) output.Elements.Add(new MapElement(ServiceIPsMap, key, $"goto {externalChain}"));
+            if (!hasExternalEndpoints) output.Elements.Add(new MapElement(NoEndpointServicesMap, key, externalFilterVerdict, comment));
+        }
+
+        if (info.NodePort != 0)
+        {
+            // NodePorts are not subject to loadBalancerSourceRanges (upstream behaviour, kept for compatibility).
+            var key = $"{proto} . {info.NodePort.ToString(CultureInfo.InvariantCulture)}";
+            if (hasEndpoints) output.Elements.Add(new MapElement(ServiceNodePortsMap, key, $"goto {externalChain}"));
+            if (!hasExternalEndpoints) output.Elements.Add(new MapElement(NoEndpointNodePortsMap, key, externalFilterVerdict, comment));
+        }
+
+        // Masquerade off-cluster traffic to the ClusterIP: it may have been routed here from outside, and the reply
+        // must come back through this node.
+        string? internalMasq = null;
+        if (hasInternalEndpoints)
+        {
+            var match = $"{ip} daddr {clusterIP} {proto} dport {port}";
+            if (_options.MasqueradeAll) internalMasq = $"{match} jump {MarkForMasqueradeChain}";
+            else if (detector.IsImplemented) internalMasq = $"{match} {detector.IfNotLocal} jump {MarkForMasqueradeChain}";
+        }
+
+        if (usesExternalChain)
+        {
+            var ext = new List<string>();
+            if (!info.ExternalPolicyLocal)
+            {
+                // Cluster policy may send the packet to another node: masquerade so the reply returns here.
+                ext.Add($"jump {MarkForMasqueradeChain}");
+            }
+            else
+            {
+                // Pod → external address of a local-policy service behaves as if it went out to the load balancer and
+                // came back: any endpoint, no masquerade.
+                if (detector.IsImplemented) ext.Add($"{detector.IfLocal} goto {clusterChain} comment \"short-circuit pod traffic\"");
+                // The host's own traffic has a local address as source (often the VIP itself): masquerade it and use
+                // all endpoints.
+                ext.Add($"fib saddr type local jump {MarkForMasqueradeChain} comment \"masquerade local traffic\"");
+                ext.Add($"fib saddr type local goto {clusterChain} comment \"short-circuit local traffic\"");
+            }
+            if (hasExternalEndpoints) ext.Add($"goto {externalPolicyChain}");
+            output.Chains.Add(new RenderedChain(externalChain, ext));
+        }
+
+        var affinity = info.SessionAffinity == SessionAffinity.ClientIP;
+        if (affinity)
+        {
+            foreach (var ep in state.AllReachable)
+            {
+                output.AffinitySets.Add(new AffinitySet(ChainNames.Affinity(name, ep), info.StickyMaxAgeSeconds));
+            }
+        }
+
+        if (usesClusterChain)
+        {
+            output.Chains.Add(new RenderedChain(clusterChain, ServiceToEndpointRules(name, state.ClusterEndpoints, affinity,
+                internalChain == clusterChain ? internalMasq : null)));
+        }
+        if (usesLocalChain)
+        {
+            output.Chains.Add(new RenderedChain(localChain, ServiceToEndpointRules(name, state.LocalEndpoints, affinity,
+                internalChain == localChain ? internalMasq : null)));
+        }
+
+        foreach (var ep in state.AllReachable)
+        {
+            var epRules = new List<string>(3)
+            {
+                // Hairpin: a pod reaching itself through the Service must see the reply come from the Service.
+                $"{ip} saddr {Addr(ep.IP)} jump {MarkForMasqueradeChain}",
+            };
+            if (affinity) epRules.Add($"update @{ChainNames.Affinity(name, ep)} {{ {ip} saddr }}");
+            epRules.Add($"meta l4proto {proto} dnat to {HostPort(ep)}");
+            output.Chains.Add(new RenderedChain(ChainNames.Endpoint(name, ep), epRules));
+        }
+    }
+
+    private List<string> ServiceToEndpointRules(ServicePortName name, EquatableArray<EndpointInfo> endpoints, bool affinity, string? masqRule)
+    {
+        var rules = new List<string>(endpoints.Count + 2);
+        if (masqRule is not null) rules.Add(masqRule);
+        if (affinity)
+        {
+            foreach (var ep in endpoints)
+            {
+                rules.Add($"{_family.Ip} saddr @{ChainNames.Affinity(name, ep)} goto {ChainNames.Endpoint(name, ep)}");
+            }
+        }
+
+        // One endpoint needs no random choice. This also avoids an anonymous verdict map per single-endpoint Service:
+        // the kernel names anonymous sets by scanning the table's sets, so 10,000 of them made a full sync take
+        // minutes of kernel time (docs/performance.md).
+        if (endpoints.Count == 1)
+        {
+            rules.Add($"goto {ChainNames.Endpoint(name, endpoints[0])}");
+            return rules;
+        }
+
+        var vmap = new System.Text.StringBuilder();
+        vmap.Append("numgen random mod ").Append(endpoints.Count).Append(" vmap { ");
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            if (i > 0) vmap.Append(", ");
+            vmap.Append(i).Append(" : goto ").Append(ChainNames.Endpoint(name, endpoints[i]));
+        }
+        vmap.Append(" }");
+        rules.Add(vmap.ToString());
+        return rules;
+    }
+
+    private static string Addr(IPAddress address) => address.ToString();
+
+    private static string HostPort(EndpointInfo ep) =>
+        ep.IP.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ep.IP}]:{ep.Port}" : $"{ep.IP}:{ep.Port}";
+
+    /// <summary>nft comments are at most 128 bytes and must not contain quotes; names are validated, but be sure.</summary>
+    public static string Comment(string text)
+    {
+        var clean = text.Replace("\"", "", StringComparison.Ordinal).Replace("\\", "", StringComparison.Ordinal);
+        return clean.Length > 120 ? clean[..120] : clean;
+    }
+}

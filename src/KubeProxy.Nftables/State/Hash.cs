@@ -1,0 +1,27 @@
+namespace KubeProxy.Nftables.State;
+
+/// <summary>FNV-1a, 64 bit: a stable, allocation-free fingerprint of rule text for change detection.</summary>
+public static class Hash
+{
+    private const ulong Offset = 14695981039346656037;
+    private const ulong Prime = 1099511628211;
+
+    public static ulong Of(IReadOnlyList<string> lines)
+    {
+        var h = Offset;
+        foreach (var line in lines)
+        {
+            h = Add(h, line);
+            h = (h ^ '\n') * Prime;
+        }
+        return h;
+    }
+
+    public static ulong Of(string value, string? comment) => Add(Add(Offset, value) ^ 0x1f, comment ?? "");
+
+    private static ulong Add(ulong h, string s)
+    {
+        foreach (var c in s) h = (h ^ c) * Prime;
+        return h;
+    }
+}

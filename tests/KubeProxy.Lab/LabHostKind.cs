@@ -1,0 +1,10 @@
+namespace KubeProxy.Lab;
+
+public enum LabHostKind
+{
+    Router,
+    Node,
+    Pod,
+    Client,
+    BlockedClient,
+}
