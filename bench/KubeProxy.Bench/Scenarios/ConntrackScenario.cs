@@ -21,7 +21,7 @@ internal sealed class ConntrackScenario : IScenario
     public string Name => "conntrack";
 
     public string Usage =>
-        "[--entries 1000000] [--stale-percent 1] [--tcp-percent 0] [--services 1000] [--endpoints 10] [--compare-cli]";
+        "[--entries 1000000] [--stale-percent 1] [--tcp-percent 0] [--services 1000] [--endpoints 10] [--compare-cli] [--keep]";
 
     public int Run(BenchArguments arguments)
     {
@@ -31,6 +31,7 @@ internal sealed class ConntrackScenario : IScenario
         var services = arguments.Int("services", 1000);
         var endpoints = arguments.Int("endpoints", 10);
         var compareCli = arguments.Flag("compare-cli");
+        var keep = arguments.Flag("keep");
         arguments.EnsureAllUsed();
         if (!Environment.IsPrivilegedProcess) throw new ArgumentException("needs root (network namespaces, ctnetlink)");
         if (services is < 1 or > 4000 || endpoints is < 1 || (long)services * endpoints > 15000)
@@ -75,8 +76,16 @@ internal sealed class ConntrackScenario : IScenario
         }
         finally
         {
-            Shell.Run("ip", "netns", "del", name);
-            if (File.ReadAllText(MaxPath).Trim() != originalMax) File.WriteAllText(MaxPath, originalMax);
+            if (keep)
+            {
+                // For investigation (perf, the conntrack tool): the caller deletes the namespace and restores the limit.
+                Console.WriteLine($"kept namespace {name}; afterwards: ip netns del {name}; echo {originalMax} > {MaxPath}");
+            }
+            else
+            {
+                Shell.Run("ip", "netns", "del", name);
+                if (File.ReadAllText(MaxPath).Trim() != originalMax) File.WriteAllText(MaxPath, originalMax);
+            }
         }
     }
 

@@ -72,6 +72,7 @@ public sealed partial class ConntrackReconciler
         }
         _retired.ExceptWith(currentKeys);
         matcher.Retire(_retired);
+        matcher.Seal();
         _lastKeys = currentKeys;
 
         var run = new Run(this, matcher);

@@ -20,16 +20,27 @@ internal readonly struct ServiceFlowKey : IEquatable<ServiceFlowKey>
         Address = address;
         _high = address.High;
         _low = address.Low;
-        _tag = port | ((uint)protocol << 16) | (address.IsIPv6 ? 1u << 24 : 0) | (isNodePort ? 1u << 25 : 0);
+        _tag = TagOf(port, protocol, address.IsIPv6 && !isNodePort) | (isNodePort ? NodePortBit : 0);
     }
 
     public NetAddress Address { get; }
+
+    internal ulong High => _high;
+
+    internal ulong Low => _low;
+
+    internal uint Tag => _tag;
+
+    internal const uint NodePortBit = 1u << 25;
+
+    /// <summary>The tag of a key for this flow's destination port and protocol (service address form).</summary>
+    internal static uint TagOf(ushort port, byte protocol, bool isIPv6) => port | ((uint)protocol << 16) | (isIPv6 ? 1u << 24 : 0);
 
     public ushort Port => (ushort)_tag;
 
     public byte Protocol => (byte)(_tag >> 16);
 
-    public bool IsNodePort => (_tag & (1u << 25)) != 0;
+    public bool IsNodePort => (_tag & NodePortBit) != 0;
 
     public static ServiceFlowKey Service(NetAddress address, int port, byte protocol) => new(address, (ushort)port, protocol, false);
 
@@ -39,9 +50,11 @@ internal readonly struct ServiceFlowKey : IEquatable<ServiceFlowKey>
 
     public override bool Equals(object? obj) => obj is ServiceFlowKey other && Equals(other);
 
-    public override int GetHashCode()
+    public override int GetHashCode() => Hash(_high, _low, _tag);
+
+    internal static int Hash(ulong high, ulong low, uint tag)
     {
-        var mixed = (_low ^ (_high * 0x9E3779B97F4A7C15UL) ^ ((ulong)_tag << 32)) * 0xFF51AFD7ED558CCDUL;
+        var mixed = (low ^ (high * 0x9E3779B97F4A7C15UL) ^ ((ulong)tag << 32)) * 0xFF51AFD7ED558CCDUL;
         return (int)(mixed >> 32) ^ (int)mixed;
     }
 

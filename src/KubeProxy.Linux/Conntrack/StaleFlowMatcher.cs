@@ -19,6 +19,7 @@ internal sealed class StaleFlowMatcher
 
     private readonly Dictionary<ServiceFlowKey, HashSet<NetAddress>> _byServiceAddress = [];
     private readonly Dictionary<ServiceFlowKey, HashSet<NetAddress>> _byNodePort = [];
+    private FlowTable? _table;
 
     private StaleFlowMatcher()
     {
@@ -55,6 +56,7 @@ internal sealed class StaleFlowMatcher
     /// <summary>Adds keys of service ports that no longer exist: every flow to them is stale. Current keys win.</summary>
     public void Retire(IEnumerable<ServiceFlowKey> keys)
     {
+        _table = null;
         foreach (var key in keys)
         {
             var table = key.IsNodePort ? _byNodePort : _byServiceAddress;
@@ -64,22 +66,25 @@ internal sealed class StaleFlowMatcher
 
     public static bool IsDatagram(Protocol protocol) => protocol is Protocol.UDP or Protocol.SCTP;
 
+    /// <summary>Builds the lookup layout once the keys are final; <see cref="IsStale"/> needs it.</summary>
+    public void Seal() => _table = new FlowTable([.. _byServiceAddress, .. _byNodePort]);
+
     public bool IsStale(in ConntrackEntry entry)
     {
+        var table = _table ?? throw new InvalidOperationException("Seal() the matcher before matching");
+        var destination = entry.Original.Destination;
         var replySource = entry.Reply.Source;
-        var original = entry.Original;
-        if (_byServiceAddress.TryGetValue(ServiceFlowKey.Service(original.Destination, original.DestinationPort, entry.Protocol), out var allowed)
-            && !allowed.Contains(replySource))
-        {
-            return true;
-        }
-        return _byNodePort.Count > 0
-            && _byNodePort.TryGetValue(ServiceFlowKey.NodePort(original.DestinationPort, entry.Protocol), out allowed)
-            && !allowed.Contains(replySource);
+        var tag = ServiceFlowKey.TagOf(entry.Original.DestinationPort, entry.Protocol, destination.IsIPv6);
+        if (table.TryMatch(destination.High, destination.Low, tag, replySource, out var allowed) && !allowed) return true;
+        // Node ports match on any destination address: the key has no address and no family bit.
+        return table.HasNodePorts
+            && table.TryMatch(0, 0, ServiceFlowKey.TagOf(entry.Original.DestinationPort, entry.Protocol, false) | ServiceFlowKey.NodePortBit, replySource, out allowed)
+            && !allowed;
     }
 
     private void Add(ServiceFlowKey key, HashSet<NetAddress> serving)
     {
+        _table = null;
         var table = key.IsNodePort ? _byNodePort : _byServiceAddress;
         if (table.TryGetValue(key, out var existing))
         {
