@@ -327,6 +327,9 @@ public sealed class KubernetesApiSourceFaultTests(ITestOutputHelper output)
         });
         await h.WaitSyncedAsync();
         await SourceHarness.EventuallyAsync(() => h.Sink.Services.Count == 5 && h.Sink.Node is not null, "services and node");
+        // The ServiceCIDR reflector runs on its own: wait for its 404 to be handled before looking at its traces.
+        await SourceHarness.EventuallyAsync(
+            () => h.Logs.Lines.Any(l => l.Message.Contains("does not serve servicecidrs", StringComparison.Ordinal)), "the 404 noted");
 
         Assert.Null(h.Sink.ServiceCidrs);
         Assert.Equal(1, h.Server.Requests.Count(r => r.Resource == "servicecidrs"));
