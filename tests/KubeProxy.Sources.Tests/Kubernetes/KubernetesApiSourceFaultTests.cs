@@ -370,6 +370,8 @@ public sealed class KubernetesApiSourceFaultTests(ITestOutputHelper output)
     {
         await using var h = await SourceHarness.StartAsync(output, s => KubernetesApiSourceTests.SeedCluster(s, 20), startSource: false);
         h.StartSource(SourceHarness.FastOptions with { ResyncPeriod = TimeSpan.FromMilliseconds(700) });
+        // The synced callbacks follow the objects: take the mark only after both arrived.
+        await h.WaitSyncedAsync();
         await h.WaitConvergedAsync();
         var mark = h.Sink.Mark();
 
