@@ -66,7 +66,14 @@ public sealed class FakeApiServer : IAsyncDisposable
         options ??= new FakeApiServerOptions();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            foreach (var handle in options.ListenHandles)
+            {
+                k.ListenHandle(handle);
+            }
+        });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var app = builder.Build();
         var stopping = new CancellationTokenSource();
@@ -75,7 +82,9 @@ public sealed class FakeApiServer : IAsyncDisposable
         app.Run(handler.HandleAsync);
         var fake = new FakeApiServer(app, server, stopping);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        // The loopback port's address; listen handles show up as other entries.
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+            .First(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal) || a.StartsWith("http://[::]:", StringComparison.Ordinal));
         fake.BaseUri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         return fake;
     }

@@ -16,4 +16,11 @@ public sealed class FakeApiServerOptions
 
     /// <summary>Caps how long a watch stays open whatever timeoutSeconds asked for; null: no cap.</summary>
     public TimeSpan? MaxWatchDuration { get; set; }
+
+    /// <summary>
+    /// File descriptors of extra listening TCP sockets to serve on besides the loopback port, e.g. sockets made
+    /// inside lab network namespaces so a kube-proxy there reaches this server on its own 127.0.0.1. Kestrel takes
+    /// ownership of each descriptor and closes it when the server stops.
+    /// </summary>
+    public IList<ulong> ListenHandles { get; } = [];
 }

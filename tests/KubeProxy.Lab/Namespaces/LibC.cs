@@ -16,6 +16,9 @@ internal static partial class LibC
     [LibraryImport("libc", SetLastError = true)]
     public static partial int kill(int pid, int sig);
 
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int dup(int fd);
+
     public static string LastError()
     {
         var errno = Marshal.GetLastPInvokeError();
