@@ -77,7 +77,7 @@ public sealed class UdpConntrackContinuityTests(ITestOutputHelper output)
             // so every answer of one flow shows the same rewritten peer.
             await stream.WaitForAsync(0, e => e.AnsweredBy("web-1"), "answer from web-1", SteadyDeadline, AnswersBefore);
             var switchMark = stream.Mark();
-            var before = stream.Since(0)[0].Reply!.Peer;
+            var before = stream.Since(0).First(e => e.IsAnswer).Reply!.Peer;
             Assert.NotEqual(stream.Source, before);
             AssertAnswers(stream, 0, switchMark, "web-1", peer => peer.Equals(before), $"one masqueraded peer {before}");
 
