@@ -71,7 +71,7 @@ internal sealed class ConntrackScenario : IScenario
             // 3: nothing to delete: the price of looking.
             ok &= Measure("warm, nothing stale", reconciler, snapshot, name, 0, live);
             MeasureRawDump(client);
-            if (compareCli) CompareCli(name);
+            if (compareCli) ok &= CompareCli(name, live);
             return ok ? 0 : 1;
         }
         finally
@@ -149,14 +149,27 @@ internal sealed class ConntrackScenario : IScenario
             $"(CPU {(self.TotalProcessorTime - cpuBefore).TotalSeconds:F3} s, of which kernel {(self.PrivilegedProcessorTime - sysBefore).TotalSeconds:F3} s)");
     }
 
-    private static void CompareCli(string ns)
+    private static bool CompareCli(string ns, int expected)
     {
-        // The conntrack tool's own listing of the same table, for scale: its CPU is another process's, so bash's
-        // `time` reports it (real/user/sys).
-        var output = Shell.Run("ip", "netns", "exec", ns, "bash", "-c",
-            "TIMEFORMAT='%R s wall, %U s user, %S s kernel'; time (conntrack -L -p udp 2>/dev/null | wc -l) 2>&1");
+        // The conntrack tool's own listing of the same table (inside the bench namespace: ctnetlink is per
+        // namespace), for scale. Its CPU is another process's, so bash's `time` reports it (real/user/sys).
+        // pipefail and a visible stderr: a missing tool or a failed dump must not read as "0 entries".
+        const string script = """
+            set -o pipefail
+            command -v conntrack >/dev/null || { echo "the conntrack tool is not installed (scripts/install-deps)" >&2; exit 127; }
+            TIMEFORMAT='time: %R s wall, %U s user, %S s kernel'
+            { time conntrack -L -p udp -f ipv4 | wc -l; } 2>&1
+            """;
+        var output = Shell.Run("ip", "netns", "exec", ns, "bash", "-c", script);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Console.WriteLine($"for comparison: `conntrack -L -p udp | wc -l` listed {lines[0]} entries: {string.Join(' ', lines.Skip(1))}");
+        var listed = lines.Select(l => int.TryParse(l, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : -1).FirstOrDefault(n => n >= 0, -1);
+        var time = lines.FirstOrDefault(l => l.StartsWith("time: ", StringComparison.Ordinal))?["time: ".Length..] ?? "time not reported";
+        // conntrack prints its own "N flow entries have been shown" on stderr: a second witness of the count.
+        var summary = lines.FirstOrDefault(l => l.Contains("flow entries", StringComparison.Ordinal));
+        Console.WriteLine($"for comparison: `conntrack -L -p udp -f ipv4 | wc -l` in the namespace listed {listed:N0} entries " +
+            $"{(listed == expected ? "(as expected)" : $"(MISMATCH: the table holds {expected:N0})")}: {time}" +
+            (summary is null ? "" : $"; conntrack: \"{summary}\""));
+        return listed == expected;
     }
 
     private static int Count(string ns) =>
