@@ -66,7 +66,12 @@ public sealed class FakeApiServer : IAsyncDisposable
         options ??= new FakeApiServerOptions();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            // Kestrel owns (and closes) a handle it is given, so it gets its own copy of the caller's descriptor.
+            foreach (var socket in options.ExtraListenSockets) k.ListenHandle(SocketDescriptor.Duplicate(socket));
+        });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var app = builder.Build();
         var stopping = new CancellationTokenSource();
@@ -75,7 +80,9 @@ public sealed class FakeApiServer : IAsyncDisposable
         app.Run(handler.HandleAsync);
         var fake = new FakeApiServer(app, server, stopping);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        // The extra listeners report themselves as handles, not addresses: the loopback one is the address to use.
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+            .First(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal) || a.StartsWith("http://[::]:", StringComparison.Ordinal));
         fake.BaseUri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         return fake;
     }

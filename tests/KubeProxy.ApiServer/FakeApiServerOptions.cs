@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+
 namespace KubeProxy.ApiServer;
 
 public sealed class FakeApiServerOptions
@@ -16,4 +18,11 @@ public sealed class FakeApiServerOptions
 
     /// <summary>Caps how long a watch stays open whatever timeoutSeconds asked for; null: no cap.</summary>
     public TimeSpan? MaxWatchDuration { get; set; }
+
+    /// <summary>
+    /// Sockets already bound and listening that the server accepts on as well as its own 127.0.0.1 listener, e.g. one
+    /// created inside a lab network namespace so a kube-proxy running there reaches the server on that namespace's
+    /// loopback. The server listens on a duplicate of each descriptor; the caller keeps and disposes its socket.
+    /// </summary>
+    public IList<Socket> ExtraListenSockets { get; } = [];
 }
