@@ -61,6 +61,9 @@ internal sealed record ChurnFigures
     /// <summary>Syncs kube-proxy made during the churn (sum over families of kubeproxy_sync_proxy_rules_duration_seconds_count).</summary>
     public required double Syncs { get; init; }
 
+    /// <summary>Mean duration of those syncs (kubeproxy_sync_proxy_rules_duration_seconds sum / count), in ms: the floor under the latency.</summary>
+    public required double MeanSyncMs { get; init; }
+
     public required double FirstSyncMs { get; init; }
 
     public required double LoadAverage { get; init; }

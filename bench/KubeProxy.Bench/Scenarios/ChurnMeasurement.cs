@@ -27,6 +27,7 @@ internal static class ChurnMeasurement
     public const int AddressPool = 63 * 256;
     private const string Histogram = "kubeproxy_network_programming_duration_seconds";
     private const string SyncCount = "kubeproxy_sync_proxy_rules_duration_seconds_count";
+    private const string SyncSum = "kubeproxy_sync_proxy_rules_duration_seconds_sum";
     private const string Token = "bench-churn";
 
     public static async Task<ChurnFigures> RunAsync(int services, double rate, TimeSpan duration, string minSyncPeriod, bool kernel)
@@ -150,6 +151,7 @@ internal static class ChurnMeasurement
                 HistogramP99Ms = HistogramQuantile.Estimate(delta, 0.99) * 1000,
                 Kernel = kernelLatencies is null ? null : LatencyStats.Of(kernelLatencies),
                 Syncs = Sum(after, SyncCount) - Sum(before, SyncCount),
+                MeanSyncMs = (Sum(after, SyncSum) - Sum(before, SyncSum)) * 1000 / Math.Max(1, Sum(after, SyncCount) - Sum(before, SyncCount)),
                 FirstSyncMs = firstSync,
                 LoadAverage = load,
             };

@@ -46,7 +46,7 @@ internal sealed class ChurnScenario : IScenario
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"churn {services} Services, min sync {period}: {figures.Changes} changes; histogram p50 {figures.HistogramP50Ms:F0} ms p99 {figures.HistogramP99Ms:F0} ms " +
                     $"({figures.HistogramObservations} observations); kernel p50 {figures.Kernel?.P50Ms:F0} ms p99 {figures.Kernel?.P99Ms:F0} ms " +
-                    $"({figures.Kernel?.Count} seen); {figures.Syncs} syncs; load {figures.LoadAverage:F1}"));
+                    $"({figures.Kernel?.Count} seen); {figures.Syncs} syncs, mean {figures.MeanSyncMs:F0} ms; load {figures.LoadAverage:F1}"));
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or HttpRequestException)
             {
