@@ -62,9 +62,18 @@ internal sealed record ChurnFigures
     public required double Syncs { get; init; }
 
     /// <summary>Mean duration of those syncs (kubeproxy_sync_proxy_rules_duration_seconds sum / count), in ms: the floor under the latency.</summary>
-    public required double MeanSyncMs { get; init; }
+    public double MeanSyncMs { get; init; } = double.NaN;
+
+    /// <summary>
+    /// Syncs and mean sync time per IP family ("IPv4", "IPv6"): the churn changes only IPv4 slices, so the IPv6 figures
+    /// show what a sync of a family with nothing to do costs when the engine syncs every family in turn.
+    /// </summary>
+    public Dictionary<string, FamilySyncs> SyncsByFamily { get; init; } = [];
 
     public required double FirstSyncMs { get; init; }
 
     public required double LoadAverage { get; init; }
 }
+
+/// <summary>Syncs of one IP family during the churn and their mean duration in ms.</summary>
+internal sealed record FamilySyncs(double Syncs, double MeanSyncMs);

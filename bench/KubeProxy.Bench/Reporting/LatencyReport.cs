@@ -39,13 +39,13 @@ internal static class LatencyReport
                 "histogram = kube-proxy's `kubeproxy_network_programming_duration_seconds` (bucket-interpolated); kernel = trigger time " +
                 "to the new endpoint's rule seen by `nft monitor` in the namespace:");
             md.AppendLine();
-            md.AppendLine("| Services × endpoints | min sync period | changes/s | changes | histogram p50 | histogram p99 | kernel p50 | kernel p99 | kernel seen | syncs | mean sync | load avg | target p99 |");
-            md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            md.AppendLine("| Services × endpoints | min sync period | changes/s | changes | histogram p50 | histogram p99 | kernel p50 | kernel p99 | kernel seen | syncs | mean sync | IPv4 syncs × mean | IPv6 syncs × mean | load avg | target p99 |");
+            md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|");
             foreach (var f in report.Churn)
             {
                 var target = f.MinSyncPeriod == "0s" ? "< 1 s" : "< 2 s";
                 var k = f.Kernel;
-                md.AppendLine(c, $"| {f.Services:N0} × {f.EndpointsPerService} | {f.MinSyncPeriod} | {f.ChangesPerSecond:F0} | {f.Changes:N0} | {Ms(f.HistogramP50Ms)} | **{Ms(f.HistogramP99Ms)}** | {(k is null ? "–" : Ms(k.P50Ms))} | {(k is null ? "–" : "**" + Ms(k.P99Ms) + "**")} | {(k is null ? "–" : $"{k.Count:N0}")} | {f.Syncs:N0} | {Ms(f.MeanSyncMs)} | {f.LoadAverage:F1} | {target} |");
+                md.AppendLine(c, $"| {f.Services:N0} × {f.EndpointsPerService} | {f.MinSyncPeriod} | {f.ChangesPerSecond:F0} | {f.Changes:N0} | {Ms(f.HistogramP50Ms)} | **{Ms(f.HistogramP99Ms)}** | {(k is null ? "–" : Ms(k.P50Ms))} | {(k is null ? "–" : "**" + Ms(k.P99Ms) + "**")} | {(k is null ? "–" : $"{k.Count:N0}")} | {f.Syncs:N0} | {Ms(f.MeanSyncMs)} | {Family(f, "IPv4")} | {Family(f, "IPv6")} | {f.LoadAverage:F1} | {target} |");
             }
         }
     }
@@ -62,6 +62,9 @@ internal static class LatencyReport
         };
         return SvgChart.Render("TCP connect time through a ClusterIP against Service count", "Services", "µs", series);
     }
+
+    private static string Family(ChurnFigures f, string family) =>
+        f.SyncsByFamily.TryGetValue(family, out var s) ? string.Create(CultureInfo.InvariantCulture, $"{s.Syncs:N0} × {Ms(s.MeanSyncMs)}") : "–";
 
     private static string Us(double ms) => string.Create(CultureInfo.InvariantCulture, $"{ms * 1000:F0} µs");
 

@@ -17,7 +17,8 @@ internal static class ReportStore
             }
             catch (System.Text.Json.JsonException e)
             {
-                Console.Error.WriteLine($"{file} unreadable ({e.Message}); starting a new report");
+                // Never overwrite figures a previous run left: the user decides what to do with the file.
+                throw new ArgumentException($"{file} is unreadable ({e.Message}); move it away or choose another --out");
             }
         }
 

@@ -152,6 +152,12 @@ internal static class ChurnMeasurement
                 Kernel = kernelLatencies is null ? null : LatencyStats.Of(kernelLatencies),
                 Syncs = Sum(after, SyncCount) - Sum(before, SyncCount),
                 MeanSyncMs = (Sum(after, SyncSum) - Sum(before, SyncSum)) * 1000 / Math.Max(1, Sum(after, SyncCount) - Sum(before, SyncCount)),
+                SyncsByFamily = new[] { "IPv4", "IPv6" }.ToDictionary(f => f, f =>
+                {
+                    var labels = new Dictionary<string, string> { ["ip_family"] = f };
+                    var syncs = Sum(after, SyncCount, labels) - Sum(before, SyncCount, labels);
+                    return new FamilySyncs(syncs, (Sum(after, SyncSum, labels) - Sum(before, SyncSum, labels)) * 1000 / Math.Max(1, syncs));
+                }),
                 FirstSyncMs = firstSync,
                 LoadAverage = load,
             };
@@ -164,7 +170,8 @@ internal static class ChurnMeasurement
 
     private static double Observations(IReadOnlyList<MetricSample> samples) => Sum(samples, Histogram + "_count");
 
-    private static double Sum(IReadOnlyList<MetricSample> samples, string name) => PrometheusText.Sum(samples, name) ?? 0;
+    private static double Sum(IReadOnlyList<MetricSample> samples, string name, IReadOnlyDictionary<string, string>? labels = null) =>
+        PrometheusText.Sum(samples, name, labels) ?? 0;
 
     /// <summary>Cumulative bucket counts summed over the IP families.</summary>
     private static List<(double UpperBound, double Count)> Buckets(IReadOnlyList<MetricSample> samples) =>
