@@ -2,7 +2,7 @@ using KubeProxy.Bench;
 using KubeProxy.Bench.Scenarios;
 
 // A tiny dispatcher: the first argument names the scenario, the rest are its options.
-IScenario[] scenarios = [new ConntrackScenario(), new SyncScenario(), new ManifestsScenario()];
+IScenario[] scenarios = [new ConntrackScenario(), new SyncScenario(), new ManifestsScenario(), new FirstPacketScenario(), new ChurnScenario(), new ReportScenario()];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {

@@ -31,7 +31,7 @@ internal static class ManifestWriter
         File.WriteAllText(Path.Combine(directory, $"services-{file:D3}.json"),
             new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = items }.ToJsonString());
 
-    private static JsonObject NodeJson() => new()
+    internal static JsonObject NodeJson() => new()
     {
         ["apiVersion"] = "v1",
         ["kind"] = "Node",
@@ -45,7 +45,7 @@ internal static class ManifestWriter
         },
     };
 
-    private static JsonObject ServiceJson(Service s)
+    internal static JsonObject ServiceJson(Service s)
     {
         var ports = new JsonArray();
         foreach (var p in s.Ports)
@@ -89,7 +89,7 @@ internal static class ManifestWriter
         return service;
     }
 
-    private static JsonObject SliceJson(EndpointSlice slice) => new()
+    internal static JsonObject SliceJson(EndpointSlice slice) => new()
     {
         ["apiVersion"] = "discovery.k8s.io/v1",
         ["kind"] = "EndpointSlice",

@@ -29,6 +29,7 @@ internal static class ReportWriter
         File.WriteAllText(Path.Combine(directory, "results.md"), Markdown(report));
         File.WriteAllText(Path.Combine(directory, "sync-time.svg"), SyncChart(report));
         File.WriteAllText(Path.Combine(directory, "memory.svg"), MemoryChart(report));
+        LatencyReport.WriteCharts(report, directory);
     }
 
     public static BenchReport Read(string file) =>
@@ -85,6 +86,7 @@ internal static class ReportWriter
                 md.AppendLine(c, $"| {s.Services:N0} × {s.EndpointsPerService} | {Ms(s.StartToFirstSyncMs)} | {s.PeakRssMiB:F0} MiB | {s.SteadyRssMiB:F0} MiB | {upstream} |");
             }
         }
+        LatencyReport.AppendMarkdown(md, report);
         foreach (var note in report.Notes) md.AppendLine().AppendLine(c, $"Note: {note}");
         return md.ToString();
     }

@@ -68,5 +68,9 @@ internal sealed record BenchReport
 
     public List<StartupFigures> Startup { get; init; } = [];
 
+    public List<FirstPacketFigures> FirstPacket { get; init; } = [];
+
+    public List<ChurnFigures> Churn { get; init; } = [];
+
     public List<string> Notes { get; init; } = [];
 }

@@ -27,6 +27,9 @@ public sealed class ClusterApi : IAsyncDisposable
 
     public FakeApiServer Server { get; }
 
+    /// <summary>The server as a kube-proxy inside one of the namespaces sees it.</summary>
+    public static Uri NamespaceUri { get; } = new($"http://127.0.0.1:{Port}");
+
     /// <summary>A kubeconfig pointing at http://127.0.0.1:6443, valid inside every namespace the server listens in.</summary>
     public string KubeconfigPath { get; }
 
@@ -38,6 +41,8 @@ public sealed class ClusterApi : IAsyncDisposable
         var handles = new List<ulong>();
         foreach (var ns in namespaces)
         {
+            // 127.0.0.1 exists in a namespace only once its loopback is up (a lab has done it; a bare namespace has not).
+            await ns.IpAsync("link", "set", "lo", "up");
             handles.Add(await NamespaceListener.CreateAsync(ns, Port));
         }
 
@@ -46,12 +51,13 @@ public sealed class ClusterApi : IAsyncDisposable
             options.ListenHandles.Add(handle);
         }
 
+        // CreateTempSubdirectory makes it 0700: the kubeconfig holds the bearer token.
         var directory = Directory.CreateTempSubdirectory("kp-clusterapi-").FullName;
         try
         {
             var server = await FakeApiServer.StartAsync(options);
             var api = new ClusterApi(server, directory);
-            Kubeconfig.Write(api.KubeconfigPath, new Uri($"http://127.0.0.1:{Port}"), options.BearerToken ?? "lab-token");
+            Kubeconfig.Write(api.KubeconfigPath, NamespaceUri, options.BearerToken ?? "lab-token");
             return api;
         }
         catch

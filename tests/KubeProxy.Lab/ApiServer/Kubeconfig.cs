@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace KubeProxy.Lab.ApiServer;
 
@@ -17,11 +18,11 @@ public static class Kubeconfig
         yaml.AppendLine("clusters:");
         yaml.AppendLine("- name: lab");
         yaml.AppendLine("  cluster:");
-        yaml.Append("    server: ").AppendLine(server.ToString().TrimEnd('/'));
+        yaml.Append("    server: ").AppendLine(Quote(server.ToString().TrimEnd('/')));
         yaml.AppendLine("users:");
         yaml.AppendLine("- name: lab");
         yaml.AppendLine("  user:");
-        yaml.Append("    token: ").AppendLine(bearerToken);
+        yaml.Append("    token: ").AppendLine(Quote(bearerToken));
 
         yaml.AppendLine("contexts:");
         yaml.AppendLine("- name: lab");
@@ -31,4 +32,7 @@ public static class Kubeconfig
         yaml.AppendLine("current-context: lab");
         File.WriteAllText(path, yaml.ToString());
     }
+
+    /// <summary>A JSON string is a valid YAML double-quoted scalar: nothing in a value can break the file.</summary>
+    private static string Quote(string value) => JsonSerializer.Serialize(value);
 }
