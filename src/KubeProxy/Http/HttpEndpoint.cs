@@ -21,7 +21,11 @@ public sealed class HttpEndpoint : IAsyncDisposable
 
     public static async Task<HttpEndpoint> StartAsync(IReadOnlyList<IPEndPoint> addresses, RequestDelegate handler, ILoggerFactory? loggerFactory = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The empty builder, not the slim one: the slim one loads appsettings.json with reload-on-change, which puts a
+        // recursive inotify watch on the working directory for every endpoint. With one endpoint per health-check
+        // node port that exhausted the per-user limit of inotify instances (128 here) and further servers failed.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
         builder.Logging.ClearProviders();
         if (loggerFactory is not null) builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k =>
