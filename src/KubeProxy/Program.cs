@@ -72,11 +72,11 @@ internal static partial class Program
             Log.NoSource(logger, error);
             return null;
         }
-        return new KubernetesApiSource(client, new KubernetesApiSourceOptions
-        {
-            NodeName = options.NodeName,
-            ResyncPeriod = options.ConfigSyncPeriod,
-        }, loggerFactory);
+        var (sourceOptions, warnings) = ApiSourceTuning.Apply(
+            new KubernetesApiSourceOptions { NodeName = options.NodeName, ResyncPeriod = options.ConfigSyncPeriod },
+            Environment.GetEnvironmentVariable);
+        foreach (var warning in warnings) Log.Warning(logger, warning);
+        return new KubernetesApiSource(client, sourceOptions, loggerFactory);
     }
 
     private static partial class Log
