@@ -98,10 +98,21 @@ public sealed partial class ProxyHost
 
             Log.Starting(_logger, ModeName, _options.NodeName, string.Join(",", families.Select(f => f.Label())));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            string? fatal = null;
+            using var podCidrGate = _options.DetectLocalMode == LocalMode.NodeCIDR
+                ? new NodePodCidrGate(engine, _options.NodeName, reason =>
+                {
+                    // The rules hold the old pod CIDRs: stop and exit non-zero, as upstream, so the supervisor restarts us.
+                    // Cancelled asynchronously: this runs inside the source's call into the sink.
+                    Volatile.Write(ref fatal, reason);
+                    _ = stop.CancelAsync();
+                }, _loggerFactory.CreateLogger("node-podcidr"), _time)
+                : null;
+            IProxyEventSink sink = podCidrGate is null ? engine : podCidrGate;
             var loop = engine.RunAsync(stop.Token);
-            var sourceTask = source.RunAsync(engine, stop.Token);
+            var sourceTask = source.RunAsync(sink, stop.Token);
             var first = await Task.WhenAny(loop, sourceTask).ConfigureAwait(false);
-            if (first.IsFaulted && !cancellationToken.IsCancellationRequested)
+            if (first.IsFaulted && !cancellationToken.IsCancellationRequested && Volatile.Read(ref fatal) is null)
             {
                 Log.Fatal(_logger, first.Exception!.GetBaseException(), first == sourceTask ? "source" : "sync loop");
                 await stop.CancelAsync().ConfigureAwait(false);
@@ -109,6 +120,11 @@ public sealed partial class ProxyHost
             }
             await stop.CancelAsync().ConfigureAwait(false);
             try { await Task.WhenAll(loop, sourceTask).ConfigureAwait(false); } catch (OperationCanceledException) { }
+            if (Volatile.Read(ref fatal) is { } reason)
+            {
+                Log.Exiting(_logger, reason);
+                return 1;
+            }
             Log.Stopped(_logger);
             return 0;
         }
@@ -216,6 +232,9 @@ public sealed partial class ProxyHost
 
         [LoggerMessage(2006, LogLevel.Warning, "Conntrack cleanup is disabled: cannot open ctnetlink")]
         public static partial void NoConntrack(ILogger logger, Exception exception);
+
+        [LoggerMessage(2007, LogLevel.Critical, "Exiting with status 1: {Reason} (rules stay in place)")]
+        public static partial void Exiting(ILogger logger, string reason);
 
         [LoggerMessage(9005, LogLevel.Information, "Stopped; the rules stay in place so traffic keeps flowing")]
         public static partial void Stopped(ILogger logger);
