@@ -1,5 +1,6 @@
 using System.Net;
 using KubeProxy.Configuration;
+using KubeProxy.Core.Events;
 using KubeProxy.Core.Health;
 using KubeProxy.Core.Metrics;
 using KubeProxy.Core.Model;
@@ -28,9 +29,14 @@ public sealed partial class ProxyHost
     private readonly TimeProvider _time;
     private readonly string _configJson;
 
+    private readonly IServiceEventRecorder? _events;
+
     /// <param name="configJson">The effective configuration, served at /configz.</param>
-    public ProxyHost(ProxyOptions options, ILoggerFactory loggerFactory, string configJson = "{}", TimeProvider? time = null)
+    /// <param name="events">Where Kubernetes events about Services go (the API source's recorder); null records none.</param>
+    public ProxyHost(ProxyOptions options, ILoggerFactory loggerFactory, string configJson = "{}", TimeProvider? time = null,
+        IServiceEventRecorder? events = null)
     {
+        _events = events;
         _configJson = configJson;
         _options = options;
         _loggerFactory = loggerFactory;
@@ -77,7 +83,7 @@ public sealed partial class ProxyHost
                 SyncPeriod = _options.SyncPeriod,
                 PreferSameTrafficDistribution = _options.IsFeatureEnabled("PreferSameTrafficDistribution"),
             },
-            planes, hooks, health, metrics, _loggerFactory.CreateLogger("sync"), _time);
+            planes, hooks, health, metrics, _loggerFactory.CreateLogger("sync"), _time, _events);
 
         var servers = new List<HttpEndpoint>();
         try

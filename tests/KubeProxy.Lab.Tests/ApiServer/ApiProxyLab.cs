@@ -18,11 +18,11 @@ internal sealed class ApiProxyLab : IAsyncDisposable
 {
     public const string Token = "lab-bearer-token";
 
-    /// <summary>The API source's test timings: a watch lasts 4-8 s, a silent one is dropped 2 s after that, retries wait at most 1 s.</summary>
+    /// <summary>The API source's test timings: a watch lasts 2-4 s, a silent one is dropped 1 s after that, retries wait at most 1 s.</summary>
     public static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string>
     {
-        ["KUBEPROXY_API_WATCH_TIMEOUT"] = "4s",
-        ["KUBEPROXY_API_WATCH_IDLE_GRACE"] = "2s",
+        ["KUBEPROXY_API_WATCH_TIMEOUT"] = "2s",
+        ["KUBEPROXY_API_WATCH_IDLE_GRACE"] = "1s",
         ["KUBEPROXY_API_BACKOFF_MAX"] = "1s",
     };
 
