@@ -31,8 +31,9 @@ internal static partial class Program
                 return Maintenance.InitOnly(options, logger);
         }
 
-        var source = CreateSource(options, loggerFactory, logger);
+        var (source, events) = CreateSource(options, loggerFactory, logger);
         if (source is null) return 1;
+        await using var eventsLifetime = events;
 
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
@@ -50,33 +51,35 @@ internal static partial class Program
 
         Maintenance.RemoveOtherModesLeftovers(options.Mode, logger);
         ConntrackSetup.Apply(options.Conntrack, logger);
-        var host = new ProxyHost(options, loggerFactory, Configz.Render(result.Configuration!));
+        var host = new ProxyHost(options, loggerFactory, Configz.Render(result.Configuration!), events: events);
         return await host.RunAsync(source, stop.Token).ConfigureAwait(false);
     }
 
-    private static IProxySource? CreateSource(ProxyOptions options, ILoggerFactory loggerFactory, ILogger logger)
+    /// <summary>The source, and with the API source the recorder of events about Services (a manifest directory has no API to post to).</summary>
+    private static (IProxySource? Source, ServiceEventRecorder? Events) CreateSource(ProxyOptions options, ILoggerFactory loggerFactory, ILogger logger)
     {
         if (options.ManifestsDirectory is { } directory)
         {
             if (!Directory.Exists(directory))
             {
                 Log.NoSuchDirectory(logger, directory);
-                return null;
+                return (null, null);
             }
-            return new ManifestSource(directory, options.NodeName, loggerFactory.CreateLogger("manifests"), TimeProvider.System);
+            return (new ManifestSource(directory, options.NodeName, loggerFactory.CreateLogger("manifests"), TimeProvider.System), null);
         }
 
         var connection = options.ClientConnection;
         if (!KubernetesConnection.TryCreate(connection.Kubeconfig, connection.Master, connection.Qps, connection.Burst, out var client, out var error))
         {
             Log.NoSource(logger, error);
-            return null;
+            return (null, null);
         }
-        return new KubernetesApiSource(client, new KubernetesApiSourceOptions
-        {
-            NodeName = options.NodeName,
-            ResyncPeriod = options.ConfigSyncPeriod,
-        }, loggerFactory);
+        var (sourceOptions, warnings) = ApiSourceTuning.Apply(
+            new KubernetesApiSourceOptions { NodeName = options.NodeName, ResyncPeriod = options.ConfigSyncPeriod },
+            Environment.GetEnvironmentVariable);
+        foreach (var warning in warnings) Log.Warning(logger, warning);
+        return (new KubernetesApiSource(client, sourceOptions, loggerFactory),
+            new ServiceEventRecorder(client, loggerFactory.CreateLogger<ServiceEventRecorder>()));
     }
 
     private static partial class Log

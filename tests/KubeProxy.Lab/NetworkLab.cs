@@ -115,8 +115,8 @@ public sealed partial class NetworkLab : IAsyncDisposable
     public ManifestDir CreateManifestDir() => Track(ManifestDir.Create(Prefix));
 
     /// <summary>Starts the real kube-proxy inside <paramref name="node"/>'s namespace; stopped with the lab.</summary>
-    public KubeProxyProcess StartKubeProxy(LabNode node, IEnumerable<string> args) =>
-        Track(KubeProxyProcess.Start(node, args, Logger));
+    public KubeProxyProcess StartKubeProxy(LabNode node, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
+        Track(KubeProxyProcess.Start(node, args, Logger, environment));
 
     /// <summary>Addresses, routes and nft rulesets of every namespace: for a failing test's output.</summary>
     public async Task<string> DescribeAsync()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KubeProxy.Core.Events;
 using KubeProxy.Core.Health;
 using KubeProxy.Core.Metrics;
 using KubeProxy.Core.Model;
@@ -38,7 +39,8 @@ public sealed class ProxyEngine : IProxyEventSink
         ProxyHealth health,
         ProxyMetrics metrics,
         ILogger logger,
-        TimeProvider time)
+        TimeProvider time,
+        IServiceEventRecorder? events = null)
     {
         _options = options;
         _state = new ClusterState(options.Families);
@@ -54,7 +56,12 @@ public sealed class ProxyEngine : IProxyEventSink
             var builder = new SnapshotBuilder(family, options.NodeName, options.PreferSameTrafficDistribution)
             {
                 OnWrongFamilyEndpoint = (slice, ep) =>
-                    EngineLog.WrongFamilyEndpoint(_logger, slice.Name, ep.Addresses[0].ToString(), family.Label()),
+                {
+                    // Upstream logs and emits KubeProxyIncorrectIPVersion on the Service (endpointslicecache.go); the
+                    // recorder deduplicates, since this runs whenever the Service's slices are merged.
+                    EngineLog.WrongFamilyEndpoint(_logger, slice.Name, ep.Addresses[0].ToString(), family.Label());
+                    events?.IncorrectIPVersion(slice.Service, "endpointslice", ep.Addresses[0].ToString());
+                },
             };
             _pipelines[family] = new FamilyPipeline(family, builder, planes[family]);
         }

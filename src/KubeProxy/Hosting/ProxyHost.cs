@@ -1,5 +1,6 @@
 using System.Net;
 using KubeProxy.Configuration;
+using KubeProxy.Core.Events;
 using KubeProxy.Core.Health;
 using KubeProxy.Core.Metrics;
 using KubeProxy.Core.Model;
@@ -28,9 +29,14 @@ public sealed partial class ProxyHost
     private readonly TimeProvider _time;
     private readonly string _configJson;
 
+    private readonly IServiceEventRecorder? _events;
+
     /// <param name="configJson">The effective configuration, served at /configz.</param>
-    public ProxyHost(ProxyOptions options, ILoggerFactory loggerFactory, string configJson = "{}", TimeProvider? time = null)
+    /// <param name="events">Where Kubernetes events about Services go (the API source's recorder); null records none.</param>
+    public ProxyHost(ProxyOptions options, ILoggerFactory loggerFactory, string configJson = "{}", TimeProvider? time = null,
+        IServiceEventRecorder? events = null)
     {
+        _events = events;
         _configJson = configJson;
         _options = options;
         _loggerFactory = loggerFactory;
@@ -77,7 +83,7 @@ public sealed partial class ProxyHost
                 SyncPeriod = _options.SyncPeriod,
                 PreferSameTrafficDistribution = _options.IsFeatureEnabled("PreferSameTrafficDistribution"),
             },
-            planes, hooks, health, metrics, _loggerFactory.CreateLogger("sync"), _time);
+            planes, hooks, health, metrics, _loggerFactory.CreateLogger("sync"), _time, _events);
 
         var servers = new List<HttpEndpoint>();
         try
@@ -98,10 +104,21 @@ public sealed partial class ProxyHost
 
             Log.Starting(_logger, ModeName, _options.NodeName, string.Join(",", families.Select(f => f.Label())));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            string? fatal = null;
+            using var podCidrGate = _options.DetectLocalMode == LocalMode.NodeCIDR
+                ? new NodePodCidrGate(engine, _options.NodeName, reason =>
+                {
+                    // The rules hold the old pod CIDRs: stop and exit non-zero, as upstream, so the supervisor restarts us.
+                    // Cancelled asynchronously: this runs inside the source's call into the sink.
+                    Volatile.Write(ref fatal, reason);
+                    _ = stop.CancelAsync();
+                }, _loggerFactory.CreateLogger("node-podcidr"), _time)
+                : null;
+            IProxyEventSink sink = podCidrGate is null ? engine : podCidrGate;
             var loop = engine.RunAsync(stop.Token);
-            var sourceTask = source.RunAsync(engine, stop.Token);
+            var sourceTask = source.RunAsync(sink, stop.Token);
             var first = await Task.WhenAny(loop, sourceTask).ConfigureAwait(false);
-            if (first.IsFaulted && !cancellationToken.IsCancellationRequested)
+            if (first.IsFaulted && !cancellationToken.IsCancellationRequested && Volatile.Read(ref fatal) is null)
             {
                 Log.Fatal(_logger, first.Exception!.GetBaseException(), first == sourceTask ? "source" : "sync loop");
                 await stop.CancelAsync().ConfigureAwait(false);
@@ -109,6 +126,11 @@ public sealed partial class ProxyHost
             }
             await stop.CancelAsync().ConfigureAwait(false);
             try { await Task.WhenAll(loop, sourceTask).ConfigureAwait(false); } catch (OperationCanceledException) { }
+            if (Volatile.Read(ref fatal) is { } reason)
+            {
+                Log.Exiting(_logger, reason);
+                return 1;
+            }
             Log.Stopped(_logger);
             return 0;
         }
@@ -216,6 +238,9 @@ public sealed partial class ProxyHost
 
         [LoggerMessage(2006, LogLevel.Warning, "Conntrack cleanup is disabled: cannot open ctnetlink")]
         public static partial void NoConntrack(ILogger logger, Exception exception);
+
+        [LoggerMessage(2007, LogLevel.Critical, "Exiting with status 1: {Reason} (rules stay in place)")]
+        public static partial void Exiting(ILogger logger, string reason);
 
         [LoggerMessage(9005, LogLevel.Information, "Stopped; the rules stay in place so traffic keeps flowing")]
         public static partial void Stopped(ILogger logger);

@@ -1,3 +1,4 @@
+using KubeProxy.Core.Events;
 using KubeProxy.Core.Health;
 using KubeProxy.Core.Metrics;
 using KubeProxy.Core.Model;
@@ -31,7 +32,8 @@ internal sealed class EngineHarness : IAsyncDisposable
             Health,
             Metrics,
             NullLogger.Instance,
-            Time);
+            Time,
+            Events);
         Engine.Synced += (snapshot, ok) =>
         {
             lock (SyncedEvents) SyncedEvents.Add((snapshot, ok));
@@ -39,6 +41,9 @@ internal sealed class EngineHarness : IAsyncDisposable
     }
 
     public RecordingTimeProvider Time { get; } = new();
+
+    /// <summary>The Kubernetes events the engine asked to record.</summary>
+    public RecordingEvents Events { get; } = new();
 
     public CollectorRegistry Registry { get; }
 
@@ -96,6 +101,17 @@ internal sealed class EngineHarness : IAsyncDisposable
         {
             lock (Calls) Calls.Add((snapshot, fullSync));
             if (Throw) throw new InvalidOperationException("hook failure");
+        }
+    }
+
+    /// <summary>An <see cref="IServiceEventRecorder"/> that keeps what it is given.</summary>
+    public sealed class RecordingEvents : IServiceEventRecorder
+    {
+        public List<(ObjectName Service, string Field, string Value)> IncorrectIPVersions { get; } = [];
+
+        public void IncorrectIPVersion(ObjectName service, string field, string value)
+        {
+            lock (IncorrectIPVersions) IncorrectIPVersions.Add((service, field, value));
         }
     }
 }

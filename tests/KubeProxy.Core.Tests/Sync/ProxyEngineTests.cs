@@ -466,4 +466,18 @@ public sealed class ProxyEngineTests : IAsyncDisposable
         Assert.True(report.Families[IPFamily.IPv4].Healthy);
         Assert.False(report.Families[IPFamily.IPv6].Healthy);
     }
+
+    [Fact]
+    public void AnEndpointOfTheWrongFamilyIsSkippedAndReportedAsAnIncorrectIPVersionEventOnItsService()
+    {
+        _h.Engine.OnServiceUpsert(Service("web"));
+        _h.Engine.OnEndpointSliceUpsert(Slice("web-1", [Endpoint("198.18.64.1"), Endpoint("fd00::7")], service: "web"));
+        _h.SourcesSynced();
+        _h.SyncOnce();
+
+        var reported = Assert.Single(_h.Events.IncorrectIPVersions.Distinct());
+        Assert.Equal((Svc("web"), "endpointslice", "fd00::7"), reported);
+        var endpoints = _h.V4.Last.Snapshot.PortsOf(Svc("web")).SelectMany(p => p.AllEndpoints).Select(e => e.IP.ToString());
+        Assert.Equal(["198.18.64.1"], endpoints);
+    }
 }

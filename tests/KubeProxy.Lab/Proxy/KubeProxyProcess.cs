@@ -49,10 +49,13 @@ public sealed class KubeProxyProcess : IAsyncDisposable
         : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
         : "dotnet";
 
-    public static KubeProxyProcess Start(LabNode node, IEnumerable<string> args, ILogger? logger = null) =>
-        Start(node.Namespace, $"kube-proxy@{node.Name}", args, logger);
+    public static KubeProxyProcess Start(LabNode node, IEnumerable<string> args, ILogger? logger = null,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(node.Namespace, $"kube-proxy@{node.Name}", args, logger, environment);
 
-    public static KubeProxyProcess Start(NetworkNamespace ns, string displayName, IEnumerable<string> args, ILogger? logger = null)
+    /// <param name="environment">Extra environment variables (e.g. the API source's test timings), added to the defaults.</param>
+    public static KubeProxyProcess Start(NetworkNamespace ns, string displayName, IEnumerable<string> args, ILogger? logger = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var list = args.ToList();
         var metrics = new KubeProxyMetrics(ns,
@@ -60,8 +63,13 @@ public sealed class KubeProxyProcess : IAsyncDisposable
             FlagValue(list, "--healthz-bind-address") ?? DefaultHealthzAddress);
         try
         {
-            var process = LabProcess.StartIn(ns, displayName, DotnetHost, list.Prepend(DllPath), logger,
-                new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" });
+            var env = new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" };
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                env[name] = value;
+            }
+
+            var process = LabProcess.StartIn(ns, displayName, DotnetHost, list.Prepend(DllPath), logger, env);
             return new KubeProxyProcess(process, metrics);
         }
         catch
