@@ -59,7 +59,7 @@ internal sealed class SyncScenario : IScenario
             {
                 // One shape that fails (e.g. nft exceeding the runner's timeout on an overloaded machine) is a result too.
                 report.Notes.Add($"{shape} failed: {e.Message.Split('\n')[0]}");
-                Console.Error.WriteLine($"{shape} failed: {e.Message}");
+                Console.Error.WriteLine($"{shape} failed: {e}");
             }
             // Write after every shape, so a long run that is stopped still leaves its figures.
             ReportWriter.Write(report, outDir);
@@ -124,6 +124,7 @@ internal sealed class SyncScenario : IScenario
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             var steady = ProcessMemory.RssKiB() / 1024.0;
             var peak = ProcessMemory.PeakKiB() / 1024.0;
+            var managed = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
 
             var kernelOnly = KernelOnly(fresh, runner.Saved);
 
@@ -160,6 +161,7 @@ internal sealed class SyncScenario : IScenario
                 AddService = SyncTiming.Median(addRuns),
                 SteadyRssMiB = steady,
                 PeakRssMiB = peak,
+                ManagedHeapMiB = managed,
             };
         }
         finally
@@ -185,20 +187,44 @@ internal sealed class SyncScenario : IScenario
         }
         foreach (var family in families)
         {
-            var plane = new NftablesDataPlane(
+            NftablesDataPlane Plane(INftRunner runner, bool keep) => new(
                 new NftablesOptions
                 {
                     Family = family,
                     ClusterCidrs = [family == IPFamily.IPv4 ? ClusterGenerator.PodCidrV4 : ClusterGenerator.PodCidrV6],
-                    KeepLastScript = true,
+                    KeepLastScript = keep,
                 },
-                new FakeNftRunner(), null, NullLogger.Instance, TimeProvider.System,
+                runner, null, NullLogger.Instance, TimeProvider.System,
                 () => [ClusterGenerator.NodeIPv4, ClusterGenerator.NodeIPv6]);
-            var result = plane.Sync(new SnapshotBuilder(family, ClusterGenerator.NodeName).Build(state), fullSync: true, CancellationToken.None);
+            var snapshot = new SnapshotBuilder(family, ClusterGenerator.NodeName).Build(state);
+
+            // Measured: render and hand the script to a runner that discards it. CPU time and allocations are the
+            // load-independent figures on a shared machine.
+            var cpu = Environment.CpuUsage.TotalTime;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var gen2 = GC.CollectionCount(2);
+            var result = Plane(new DiscardingRunner(), keep: false).Sync(snapshot, fullSync: true, CancellationToken.None);
+            var cpuMs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+            var allocatedMiB = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0;
+
+            // Not measured: the same again, kept, for the file.
+            var keeper = Plane(new FakeNftRunner(), keep: true);
+            keeper.Sync(snapshot, fullSync: true, CancellationToken.None);
             var file = Path.Combine(dir, $"{shape}-{family.Label()}.nft");
-            File.WriteAllText(file, plane.LastScript);
-            Console.WriteLine($"{file}: {result.TransactionBytes:N0} characters, rendered in {result.RenderTime.TotalMilliseconds:F0} ms");
+            File.WriteAllText(file, keeper.LastScript);
+            Console.WriteLine($"{file}: {result.TransactionBytes:N0} bytes, rendered in {result.RenderTime.TotalMilliseconds:F0} ms " +
+                $"(process CPU {cpuMs:F0} ms, {allocatedMiB:F0} MiB allocated, {GC.CollectionCount(2) - gen2} gen2 GCs)");
         }
+    }
+
+    /// <summary>A runner that accepts every script and keeps none (render-only measurements).</summary>
+    private sealed class DiscardingRunner : INftRunner
+    {
+        public void Apply(string script) { }
+
+        public void Apply(Nftables.Rendering.NftScript script) { }
+
+        public Nftables.Execution.TableListing List(Nftables.Rendering.NftFamily family, string table) => Nftables.Execution.TableListing.Empty;
     }
 
     /// <summary>One sync of every family, as the engine does it: build each family's snapshot, then sync it.</summary>
@@ -243,7 +269,7 @@ internal sealed class SyncScenario : IScenario
 
         public void Apply(string script)
         {
-            Save(writer => writer.Write(script));
+            Save(stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(script)));
             inner.Apply(script);
         }
 
@@ -255,11 +281,11 @@ internal sealed class SyncScenario : IScenario
 
         public Nftables.Execution.TableListing List(Nftables.Rendering.NftFamily family, string table) => inner.List(family, table);
 
-        private void Save(Action<TextWriter> write)
+        private void Save(Action<Stream> write)
         {
             if (!SaveNext) return;
             var file = Path.GetTempFileName();
-            using (var writer = new StreamWriter(file)) write(writer);
+            using (var stream = File.Create(file)) write(stream);
             Saved.Add(file);
         }
     }

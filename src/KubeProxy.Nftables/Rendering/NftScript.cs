@@ -1,18 +1,15 @@
-using System.Text;
-
 namespace KubeProxy.Nftables.Rendering;
 
 /// <summary>
 /// Writes one nft transaction (an <c>nft -f</c> script) for one table. Everything goes into one buffer that is
 /// applied as a single batch, so the kernel sees all of it or none of it. Commands are appended piece by piece
-/// (no string per line): a full sync at 10,000 Services × 10 endpoints is some 400,000 commands and 60 MB of text,
-/// and the runner streams the buffer to nft without ever making it one string (<see cref="WriteTo"/>).
+/// (no string per line) into a UTF-8 <see cref="ScriptBuffer"/>: a full sync at 10,000 Services × 10 endpoints is some
+/// 400,000 commands and 65 MB of text, and the runner streams the bytes to nft without ever making them one string
+/// (<see cref="WriteTo"/>).
 /// </summary>
 public sealed class NftScript
 {
-    // Earlier parts (other scripts appended whole, see Append) and the builder now being written.
-    private readonly List<StringBuilder> _parts = [];
-    private StringBuilder _text = new();
+    private readonly ScriptBuffer _text = new();
     private readonly string _prefix;
 
     public NftScript(NftFamily family, string table)
@@ -31,7 +28,8 @@ public sealed class NftScript
 
     public bool IsEmpty => Commands == 0;
 
-    public int Length => _parts.Sum(p => p.Length) + _text.Length;
+    /// <summary>Size in bytes (UTF-8).</summary>
+    public long Length => _text.Length;
 
     public NftScript Line(string command)
     {
@@ -44,11 +42,9 @@ public sealed class NftScript
     /// (it is tens of megabytes in a large full sync): do not write to <paramref name="other"/> afterwards.</summary>
     public NftScript Append(NftScript other)
     {
-        _parts.Add(_text);
-        _parts.AddRange(other._parts);
-        _parts.Add(other._text);
-        _text = new StringBuilder();
+        _text.TakeOver(other._text);
         Commands += other.Commands;
+        other.Commands = 0;
         return this;
     }
 
@@ -95,29 +91,17 @@ public sealed class NftScript
 
     public NftScript DeleteTable() => Command("delete table ", "");
 
-    /// <summary>Writes the script to <paramref name="writer"/> chunk by chunk.</summary>
-    public void WriteTo(TextWriter writer)
-    {
-        foreach (var part in _parts.Append(_text))
-        {
-            foreach (var chunk in part.GetChunks()) writer.Write(chunk.Span);
-        }
-    }
+    /// <summary>Writes the script's UTF-8 bytes to <paramref name="stream"/> chunk by chunk.</summary>
+    public void WriteTo(Stream stream) => _text.WriteTo(stream);
 
-    public override string ToString()
-    {
-        if (_parts.Count == 0) return _text.ToString();
-        var all = new StringBuilder(Length);
-        foreach (var part in _parts.Append(_text)) all.Append(part);
-        return all.ToString();
-    }
+    public override string ToString() => _text.ToString();
 
     /// <summary>"VERB FAMILY TABLE PARTS...\n" without building the line as a string first.</summary>
     private NftScript Command(string verb, string a, string b = "", string c = "", string d = "")
     {
-        _text.Append(verb).Append(_prefix);
-        if (a.Length == 0) _text.Length--; // table-level commands: no trailing space
-        else _text.Append(a);
+        _text.Append(verb);
+        if (a.Length == 0) _text.Append(_prefix.AsSpan(0, _prefix.Length - 1)); // table-level commands: no trailing space
+        else _text.Append(_prefix).Append(a);
         _text.Append(b).Append(c).Append(d).Append('\n');
         Commands++;
         return this;
