@@ -33,6 +33,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
     private Dictionary<ObjectName, ServiceRecord> _records = [];
     private readonly Dictionary<string, DateTimeOffset> _staleChains = new(StringComparer.Ordinal);
     private HashSet<string> _nodePortIPs = new(StringComparer.Ordinal);
+    private bool _needsFullSync = true;
 
     public NftablesDataPlane(
         NftablesOptions options,
@@ -56,7 +57,8 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
     public IPFamily Family => _options.Family;
 
-    /// <summary>The last script sent to nft (for tools and tests).</summary>
+    /// <summary>The last script sent to nft, when <see cref="NftablesOptions.KeepLastScript"/> is set (for tools and
+    /// tests; a full sync's script is tens of megabytes at scale, so it is not kept by default).</summary>
     public string LastScript { get; private set; } = "";
 
     /// <summary>NodePort on every local address: nodePortAddresses unset for this family, or 0.0.0.0/0 / ::/0
@@ -70,6 +72,9 @@ public sealed partial class NftablesDataPlane : IDataPlane
         var detector = LocalDetector.Create(_options, snapshot.Node);
         var nodeIP = snapshot.Node.PrimaryIP;
         var now = _time.GetUtcNow();
+        // Partial syncs trust the record of what the last successful transaction applied; after a failure (or before
+        // the first sync) only a full sync, which lists the table, is safe.
+        fullSync |= _needsFullSync;
 
         var plan = fullSync
             ? PlanFull(snapshot, detector, nodeIP, now)
@@ -77,15 +82,17 @@ public sealed partial class NftablesDataPlane : IDataPlane
         var renderTime = Stopwatch.GetElapsedTime(started);
 
         var applyStarted = Stopwatch.GetTimestamp();
-        var text = plan.Script.ToString();
         if (!plan.Script.IsEmpty)
         {
             try
             {
-                _runner.Apply(text);
+                _runner.Apply(plan.Script);
             }
             catch (Exception e)
             {
+                // The kernel may hold anything now (nft can fail after the batch was sent): the record cannot be
+                // trusted until a full sync has listed the table and rewritten it.
+                _needsFullSync = true;
                 _metrics?.NftablesSyncFailures.WithLabels(_options.Family.Label()).Inc();
                 throw new SyncFailedException($"nftables {_options.Family.Label()} {(fullSync ? "full" : "partial")} sync failed: {e.Message}", e);
             }
@@ -94,8 +101,9 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
         // Only now, with the kernel changed, does the record change.
         plan.Commit();
-        LastScript = text;
-        return new SyncResult(fullSync, snapshot.ChangedServices.Count, renderTime, applyTime, text.Length);
+        _needsFullSync = false;
+        if (_options.KeepLastScript) LastScript = plan.Script.ToString();
+        return new SyncResult(fullSync, snapshot.ChangedServices.Count, renderTime, applyTime, plan.Script.Length);
     }
 
     private SyncPlan PlanFull(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)

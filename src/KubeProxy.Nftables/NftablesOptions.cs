@@ -33,5 +33,9 @@ public sealed record NftablesOptions
 
     public string TableName { get; init; } = "kube-proxy";
 
+    /// <summary>Keep the last applied script in <see cref="NftablesDataPlane.LastScript"/> (tests and tools only: at
+    /// scale a full sync's script is tens of megabytes).</summary>
+    public bool KeepLastScript { get; init; }
+
     public uint MasqueradeMark => 1u << MasqueradeBit;
 }

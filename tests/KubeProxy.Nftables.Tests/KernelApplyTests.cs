@@ -22,7 +22,7 @@ public class KernelApplyTests(ITestOutputHelper output)
         try
         {
             var runner = NftProcessRunner.InNetworkNamespace(ns);
-            var options = new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [IPNetwork.Parse("198.18.64.0/18")] };
+            var options = new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [IPNetwork.Parse("198.18.64.0/18")], KeepLastScript = true };
             var snapshot = RepresentativeCluster.Build().Build();
             new NftablesDataPlane(options, runner, null, NullLogger.Instance, new FakeTimeProvider()).Sync(snapshot, true, CancellationToken.None);
             // A restarted proxy does a full sync over the existing table.
@@ -49,7 +49,7 @@ public class KernelApplyTests(ITestOutputHelper output)
             var runner = NftProcessRunner.InNetworkNamespace(ns);
             var time = new FakeTimeProvider();
             var plane = new NftablesDataPlane(
-                new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [IPNetwork.Parse("198.18.64.0/18")] },
+                new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [IPNetwork.Parse("198.18.64.0/18")], KeepLastScript = true },
                 runner, null, NullLogger.Instance, time);
 
             var sticky = ClusterBuilder.ClusterIP("default", "sticky", "198.19.0.15", 80) with { SessionAffinity = SessionAffinity.ClientIP, AffinityTimeoutSeconds = 60 };
@@ -88,7 +88,7 @@ public class KernelApplyTests(ITestOutputHelper output)
 
             // A second full sync over an existing table (as after a restart) must also apply.
             var restarted = new NftablesDataPlane(
-                new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [IPNetwork.Parse("198.18.64.0/18")] },
+                new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [IPNetwork.Parse("198.18.64.0/18")], KeepLastScript = true },
                 runner, null, NullLogger.Instance, time);
             restarted.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
 

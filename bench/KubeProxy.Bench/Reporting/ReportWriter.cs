@@ -38,7 +38,7 @@ internal static class ReportWriter
     public static string Line(SyncFigures f) => string.Create(CultureInfo.InvariantCulture,
         $"{f.Shape,-9} full {f.FullSync.TotalMs,9:F1} ms (tracking {f.FullSync.TrackingMs:F1} render {f.FullSync.RenderMs:F1} apply {f.FullSync.ApplyMs:F1}) " +
         $"kernel-only {f.KernelOnlyMs:F1} ms; endpoint change {f.EndpointChange.TotalMs:F1} ms; add service {f.AddService.TotalMs:F1} ms; " +
-        $"RSS steady {f.SteadyRssMiB:F0} MiB peak {f.PeakRssMiB:F0} MiB");
+        $"RSS steady {f.SteadyRssMiB:F0} MiB peak {f.PeakRssMiB:F0} MiB managed heap {f.ManagedHeapMiB:F0} MiB");
 
     public static string Markdown(BenchReport report)
     {
@@ -70,9 +70,9 @@ internal static class ReportWriter
         md.AppendLine();
         md.AppendLine("Memory of the bench process (cluster state + data-plane records; the generated objects are the state):");
         md.AppendLine();
-        md.AppendLine("| Services × endpoints | steady RSS (after GC) | peak RSS |");
-        md.AppendLine("|---|---:|---:|");
-        foreach (var f in report.Sync) md.AppendLine(c, $"| {f.Services:N0} × {f.EndpointsPerService} | {f.SteadyRssMiB:F0} MiB | {f.PeakRssMiB:F0} MiB |");
+        md.AppendLine("| Services × endpoints | steady RSS (after GC) | peak RSS | live managed heap |");
+        md.AppendLine("|---|---:|---:|---:|");
+        foreach (var f in report.Sync) md.AppendLine(c, $"| {f.Services:N0} × {f.EndpointsPerService} | {f.SteadyRssMiB:F0} MiB | {f.PeakRssMiB:F0} MiB | {f.ManagedHeapMiB:F0} MiB |");
         if (report.Startup.Count > 0)
         {
             md.AppendLine();

@@ -48,6 +48,10 @@ internal sealed record SyncFigures
 
     /// <summary>Peak resident memory (VmHWM, reset before this shape) during generation and the full sync.</summary>
     public required double PeakRssMiB { get; init; }
+
+    /// <summary>Live managed objects after the forced GC (GC.GetTotalMemory): what the state and records really
+    /// hold; RSS above it is the runtime plus memory the GC keeps committed after earlier peaks.</summary>
+    public double ManagedHeapMiB { get; init; }
 }
 
 /// <summary>The process measured from outside: the real kube-proxy started on a generated manifest directory.</summary>

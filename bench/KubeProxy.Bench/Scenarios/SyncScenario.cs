@@ -23,7 +23,7 @@ internal sealed class SyncScenario : IScenario
 
     public string Name => "sync";
 
-    public string Usage => "[--sizes 1000x1,10000x10] [--quick] [--out DIR] [--startup 10000x10|none]";
+    public string Usage => "[--sizes 1000x1,10000x10] [--quick] [--out DIR] [--startup 10000x10|none] [--render-only DIR]";
 
     public int Run(BenchArguments arguments)
     {
@@ -31,7 +31,13 @@ internal sealed class SyncScenario : IScenario
         var sizes = arguments.String("sizes", quick ? "1000x1,1000x10,10000x1,10000x10" : "1000x1,1000x10,10000x1,10000x10,5000x50,44000x1,44000x10");
         var outDir = arguments.String("out", "bench-results");
         var startup = arguments.String("startup", "10000x10");
+        var renderOnly = arguments.String("render-only", "");
         arguments.EnsureAllUsed();
+        if (renderOnly.Length > 0)
+        {
+            foreach (var shape in ParseSizes(sizes)) RenderOnly(shape, renderOnly);
+            return 0;
+        }
         if (!Environment.IsPrivilegedProcess) throw new ArgumentException("needs root (network namespaces, nft)");
 
         var report = new BenchReport
@@ -53,7 +59,7 @@ internal sealed class SyncScenario : IScenario
             {
                 // One shape that fails (e.g. nft exceeding the runner's timeout on an overloaded machine) is a result too.
                 report.Notes.Add($"{shape} failed: {e.Message.Split('\n')[0]}");
-                Console.Error.WriteLine($"{shape} failed: {e.Message}");
+                Console.Error.WriteLine($"{shape} failed: {e}");
             }
             // Write after every shape, so a long run that is stopped still leaves its figures.
             ReportWriter.Write(report, outDir);
@@ -82,6 +88,7 @@ internal sealed class SyncScenario : IScenario
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         ProcessMemory.ResetPeak();
         var ns = "kpbench-" + Guid.NewGuid().ToString("N")[..8];
+        SavingRunner? runner = null;
         var fresh = ns + "-k";
         Shell.Run("ip", "netns", "add", ns);
         Shell.Run("ip", "netns", "add", fresh);
@@ -90,7 +97,7 @@ internal sealed class SyncScenario : IScenario
             var families = new[] { IPFamily.IPv4, IPFamily.IPv6 };
             var state = new ClusterState(families);
             var builders = families.Select(f => new SnapshotBuilder(f, ClusterGenerator.NodeName)).ToArray();
-            var runner = NftProcessRunner.InNetworkNamespace(ns);
+            runner = new SavingRunner(NftProcessRunner.InNetworkNamespace(ns)) { SaveNext = true };
             var planes = families.Select(f => new NftablesDataPlane(
                 new NftablesOptions
                 {
@@ -112,13 +119,14 @@ internal sealed class SyncScenario : IScenario
             }
             var ingest = tracking.Elapsed;
             var full = SyncAll(builders, planes, state, fullSync: true, ingest);
-            var scripts = planes.Select(p => p.LastScript).ToArray();
+            runner.SaveNext = false;
 
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             var steady = ProcessMemory.RssKiB() / 1024.0;
             var peak = ProcessMemory.PeakKiB() / 1024.0;
+            var managed = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
 
-            var kernelOnly = KernelOnly(fresh, scripts);
+            var kernelOnly = KernelOnly(fresh, runner.Saved);
 
             var endpointRuns = new List<SyncTiming>();
             for (var r = 0; r < PartialRuns; r++)
@@ -153,13 +161,70 @@ internal sealed class SyncScenario : IScenario
                 AddService = SyncTiming.Median(addRuns),
                 SteadyRssMiB = steady,
                 PeakRssMiB = peak,
+                ManagedHeapMiB = managed,
             };
         }
         finally
         {
             Shell.Run("ip", "netns", "del", ns);
             Shell.Run("ip", "netns", "del", fresh);
+            foreach (var file in runner?.Saved ?? []) File.Delete(file);
         }
+    }
+
+    /// <summary>Writes the full-sync script of each family to DIR/SHAPE-FAMILY.nft without touching the kernel (a fake
+    /// runner), for loading by hand: <c>ip netns exec NS nft -f FILE</c>.</summary>
+    private static void RenderOnly(ClusterShape shape, string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var families = new[] { IPFamily.IPv4, IPFamily.IPv6 };
+        var state = new ClusterState(families);
+        state.SetNode(ClusterGenerator.Node());
+        foreach (var (service, slices) in ClusterGenerator.Generate(shape))
+        {
+            state.UpsertService(service);
+            foreach (var slice in slices) state.UpsertEndpointSlice(slice);
+        }
+        foreach (var family in families)
+        {
+            NftablesDataPlane Plane(INftRunner runner, bool keep) => new(
+                new NftablesOptions
+                {
+                    Family = family,
+                    ClusterCidrs = [family == IPFamily.IPv4 ? ClusterGenerator.PodCidrV4 : ClusterGenerator.PodCidrV6],
+                    KeepLastScript = keep,
+                },
+                runner, null, NullLogger.Instance, TimeProvider.System,
+                () => [ClusterGenerator.NodeIPv4, ClusterGenerator.NodeIPv6]);
+            var snapshot = new SnapshotBuilder(family, ClusterGenerator.NodeName).Build(state);
+
+            // Measured: render and hand the script to a runner that discards it. CPU time and allocations are the
+            // load-independent figures on a shared machine.
+            var cpu = Environment.CpuUsage.TotalTime;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var gen2 = GC.CollectionCount(2);
+            var result = Plane(new DiscardingRunner(), keep: false).Sync(snapshot, fullSync: true, CancellationToken.None);
+            var cpuMs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+            var allocatedMiB = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0;
+
+            // Not measured: the same again, kept, for the file.
+            var keeper = Plane(new FakeNftRunner(), keep: true);
+            keeper.Sync(snapshot, fullSync: true, CancellationToken.None);
+            var file = Path.Combine(dir, $"{shape}-{family.Label()}.nft");
+            File.WriteAllText(file, keeper.LastScript);
+            Console.WriteLine($"{file}: {result.TransactionBytes:N0} bytes, rendered in {result.RenderTime.TotalMilliseconds:F0} ms " +
+                $"(process CPU {cpuMs:F0} ms, {allocatedMiB:F0} MiB allocated, {GC.CollectionCount(2) - gen2} gen2 GCs)");
+        }
+    }
+
+    /// <summary>A runner that accepts every script and keeps none (render-only measurements).</summary>
+    private sealed class DiscardingRunner : INftRunner
+    {
+        public void Apply(string script) { }
+
+        public void Apply(Nftables.Rendering.NftScript script) { }
+
+        public Nftables.Execution.TableListing List(Nftables.Rendering.NftFamily family, string table) => Nftables.Execution.TableListing.Empty;
     }
 
     /// <summary>One sync of every family, as the engine does it: build each family's snapshot, then sync it.</summary>
@@ -181,24 +246,47 @@ internal sealed class SyncScenario : IScenario
     }
 
     /// <summary><c>ip netns exec NS nft -f FILE</c> on each saved script, in a namespace that has never seen them.</summary>
-    private static double KernelOnly(string ns, string[] scripts)
+    private static double KernelOnly(string ns, IEnumerable<string> files)
     {
         var total = 0.0;
-        foreach (var script in scripts)
+        foreach (var file in files)
         {
-            var file = Path.GetTempFileName();
-            try
-            {
-                File.WriteAllText(file, script);
-                var watch = Stopwatch.StartNew();
-                Shell.Run("ip", "netns", "exec", ns, "nft", "-f", file);
-                total += watch.Elapsed.TotalMilliseconds;
-            }
-            finally
-            {
-                File.Delete(file);
-            }
+            var watch = Stopwatch.StartNew();
+            Shell.Run("ip", "netns", "exec", ns, "nft", "-f", file);
+            total += watch.Elapsed.TotalMilliseconds;
         }
         return total;
+    }
+
+    /// <summary>Applies through nft and, while <see cref="SaveNext"/> is set, also writes each script to a temporary
+    /// file for the kernel-only run: the bench must not hold the full-sync scripts in memory, or its RSS figures
+    /// would count tens of megabytes that kube-proxy does not keep.</summary>
+    private sealed class SavingRunner(INftRunner inner) : INftRunner
+    {
+        public bool SaveNext { get; set; }
+
+        public List<string> Saved { get; } = [];
+
+        public void Apply(string script)
+        {
+            Save(stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(script)));
+            inner.Apply(script);
+        }
+
+        public void Apply(Nftables.Rendering.NftScript script)
+        {
+            Save(script.WriteTo);
+            inner.Apply(script);
+        }
+
+        public Nftables.Execution.TableListing List(Nftables.Rendering.NftFamily family, string table) => inner.List(family, table);
+
+        private void Save(Action<Stream> write)
+        {
+            if (!SaveNext) return;
+            var file = Path.GetTempFileName();
+            using (var stream = File.Create(file)) write(stream);
+            Saved.Add(file);
+        }
     }
 }

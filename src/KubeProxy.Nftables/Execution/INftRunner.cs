@@ -8,6 +8,10 @@ public interface INftRunner
     /// <summary>Apply one script atomically; throws <see cref="NftException"/> with nft's message on failure.</summary>
     void Apply(string script);
 
+    /// <summary>Apply a rendered script; runners that can stream it to nft override this so that a large full sync
+    /// never exists as one string.</summary>
+    void Apply(NftScript script) => Apply(script.ToString());
+
     /// <summary>The chains and sets now in our table (used only on full syncs, never on the incremental path).
     /// An absent table is an empty listing.</summary>
     TableListing List(NftFamily family, string table);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using KubeProxy.Linux.Processes;
 using KubeProxy.Nftables.Rendering;
@@ -29,6 +30,47 @@ public sealed class NftProcessRunner : INftRunner
             throw new NftException($"nft -f failed (exit {result.ExitCode}): {Trim(result.StandardError)}");
         }
     }
+
+    /// <summary>Streams the script's UTF-8 bytes into <c>nft -f -</c> chunk by chunk: at 10,000 Services × 10
+    /// endpoints a full sync is ~65 MB, and a string of it would triple the peak memory.</summary>
+    public void Apply(NftScript script)
+    {
+        var info = new ProcessStartInfo(_command)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in _prefix) info.ArgumentList.Add(a);
+        info.ArgumentList.Add("-f");
+        info.ArgumentList.Add("-");
+
+        using var process = Process.Start(info) ?? throw new NftException($"could not start {_command}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            script.WriteTo(process.StandardInput.BaseStream);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // nft stopped reading (it failed early): its exit code and message below say why.
+        }
+        if (!process.WaitForExit(ApplyTimeout))
+        {
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            throw new NftException($"nft -f did not finish within {ApplyTimeout}");
+        }
+        process.WaitForExit();
+        _ = stdout.GetAwaiter().GetResult();
+        var error = stderr.GetAwaiter().GetResult();
+        if (process.ExitCode != 0) throw new NftException($"nft -f failed (exit {process.ExitCode}): {Trim(error)}");
+    }
+
+    /// <summary>Generous: a cold full sync of a very large cluster on a busy machine takes minutes of nft time.</summary>
+    public static TimeSpan ApplyTimeout { get; } = TimeSpan.FromMinutes(15);
 
     public TableListing List(NftFamily family, string table)
     {

@@ -9,7 +9,8 @@ namespace KubeProxy.Nftables.Rendering;
 /// <summary>
 /// Renders one Service (all its ports) into chains and map elements, following upstream's nftables layout:
 /// dispatch through the service-ips / service-nodeports verdict maps, a service chain (Cluster policy) and a local
-/// chain (Local policy) that pick an endpoint with <c>numgen random mod N vmap</c>, an external chain for NodePort,
+/// chain (Local policy) that pick an endpoint at random (one <c>numgen random mod K == 0 goto</c> rule per endpoint, see
+/// ServiceToEndpointRules), an external chain for NodePort,
 /// LoadBalancer and external IPs, a firewall chain for loadBalancerSourceRanges, one chain per endpoint (hairpin
 /// masquerade, affinity update, DNAT), and REJECT/DROP entries in the no-endpoint maps. Pure: the same snapshot
 /// always gives the same text, which is what lets a partial sync compare and skip unchanged chains.
@@ -173,23 +174,24 @@ public sealed class ServiceRenderer
             output.Chains.Add(new RenderedChain(externalChain, ext));
         }
 
+        var names = new EndpointNames(name);
         var affinity = info.SessionAffinity == SessionAffinity.ClientIP;
         if (affinity)
         {
             foreach (var ep in state.AllReachable)
             {
-                output.AffinitySets.Add(new AffinitySet(ChainNames.Affinity(name, ep), info.StickyMaxAgeSeconds));
+                output.AffinitySets.Add(new AffinitySet(names.Affinity(ep), info.StickyMaxAgeSeconds));
             }
         }
 
         if (usesClusterChain)
         {
-            output.Chains.Add(new RenderedChain(clusterChain, ServiceToEndpointRules(name, state.ClusterEndpoints, affinity,
+            output.Chains.Add(new RenderedChain(clusterChain, ServiceToEndpointRules(names, state.ClusterEndpoints, affinity,
                 internalChain == clusterChain ? internalMasq : null)));
         }
         if (usesLocalChain)
         {
-            output.Chains.Add(new RenderedChain(localChain, ServiceToEndpointRules(name, state.LocalEndpoints, affinity,
+            output.Chains.Add(new RenderedChain(localChain, ServiceToEndpointRules(names, state.LocalEndpoints, affinity,
                 internalChain == localChain ? internalMasq : null)));
         }
 
@@ -200,13 +202,13 @@ public sealed class ServiceRenderer
                 // Hairpin: a pod reaching itself through the Service must see the reply come from the Service.
                 $"{ip} saddr {Addr(ep.IP)} jump {MarkForMasqueradeChain}",
             };
-            if (affinity) epRules.Add($"update @{ChainNames.Affinity(name, ep)} {{ {ip} saddr }}");
+            if (affinity) epRules.Add($"update @{names.Affinity(ep)} {{ {ip} saddr }}");
             epRules.Add($"meta l4proto {proto} dnat to {HostPort(ep)}");
-            output.Chains.Add(new RenderedChain(ChainNames.Endpoint(name, ep), epRules));
+            output.Chains.Add(new RenderedChain(names.Chain(ep), epRules));
         }
     }
 
-    private List<string> ServiceToEndpointRules(ServicePortName name, EquatableArray<EndpointInfo> endpoints, bool affinity, string? masqRule)
+    private List<string> ServiceToEndpointRules(EndpointNames names, EquatableArray<EndpointInfo> endpoints, bool affinity, string? masqRule)
     {
         var rules = new List<string>(endpoints.Count + 2);
         if (masqRule is not null) rules.Add(masqRule);
@@ -214,29 +216,45 @@ public sealed class ServiceRenderer
         {
             foreach (var ep in endpoints)
             {
-                rules.Add($"{_family.Ip} saddr @{ChainNames.Affinity(name, ep)} goto {ChainNames.Endpoint(name, ep)}");
+                rules.Add($"{_family.Ip} saddr @{names.Affinity(ep)} goto {names.Chain(ep)}");
             }
         }
 
-        // One endpoint needs no random choice. This also avoids an anonymous verdict map per single-endpoint Service:
-        // the kernel names anonymous sets by scanning the table's sets, so 10,000 of them made a full sync take
-        // minutes of kernel time (docs/performance.md).
-        if (endpoints.Count == 1)
-        {
-            rules.Add($"goto {ChainNames.Endpoint(name, endpoints[0])}");
-            return rules;
-        }
-
-        var vmap = new System.Text.StringBuilder();
-        vmap.Append("numgen random mod ").Append(endpoints.Count).Append(" vmap { ");
+        // A uniform random choice among N endpoints as a short chain of rules, as iptables' statistic rules do: rule i
+        // (0-based) is taken with probability 1/(N-i) when reached, which gives every endpoint exactly 1/N; the last
+        // rule is unconditional (one endpoint needs no random choice at all). Upstream writes
+        // `numgen random mod N vmap { 0 : goto ..., ... }` instead, but each such anonymous map is a set in the kernel,
+        // and the kernel's cost of adding one grows with the sets already in the table: 10,000 of them made a full sync
+        // take minutes (docs/performance.md). These rules cost the kernel the same as any other rule.
         for (var i = 0; i < endpoints.Count; i++)
         {
-            if (i > 0) vmap.Append(", ");
-            vmap.Append(i).Append(" : goto ").Append(ChainNames.Endpoint(name, endpoints[i]));
+            var target = names.Chain(endpoints[i]);
+            var remaining = endpoints.Count - i;
+            rules.Add(remaining == 1
+                ? $"goto {target}"
+                : $"numgen random mod {remaining.ToString(CultureInfo.InvariantCulture)} == 0 goto {target}");
         }
-        vmap.Append(" }");
-        rules.Add(vmap.ToString());
         return rules;
+    }
+
+    /// <summary>Endpoint chain and affinity set names of one Service port, each hashed once: an endpoint's chain name
+    /// is written up to four times (cluster chain, local chain, affinity rule, its own chain) and each costs a SHA-256.</summary>
+    private sealed class EndpointNames(ServicePortName name)
+    {
+        private readonly Dictionary<(IPAddress, int), string> _chains = [];
+        private readonly Dictionary<(IPAddress, int), string> _affinity = [];
+
+        public string Chain(EndpointInfo ep)
+        {
+            if (!_chains.TryGetValue((ep.IP, ep.Port), out var chain)) _chains[(ep.IP, ep.Port)] = chain = ChainNames.Endpoint(name, ep);
+            return chain;
+        }
+
+        public string Affinity(EndpointInfo ep)
+        {
+            if (!_affinity.TryGetValue((ep.IP, ep.Port), out var set)) _affinity[(ep.IP, ep.Port)] = set = ChainNames.Affinity(name, ep);
+            return set;
+        }
     }
 
     private static string Addr(IPAddress address) => address.ToString();
