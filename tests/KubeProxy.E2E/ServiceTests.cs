@@ -38,6 +38,25 @@ public sealed class ServiceTests(ClusterFixture fixture, ITestOutputHelper outpu
 
     [RootTheory]
     [MemberData(nameof(ProxyModes.All), MemberType = typeof(ProxyModes))]
+    public Task UdpServiceFromPodsNodesAndOutside(string mode) => fixture.RunAsync(mode, output, async t =>
+    {
+        // networking.go "should function for pod-Service: udp", "node-Service: udp": one datagram, one answer.
+        var nodePort = t.NewNodePort();
+        var svc = t.NewService("udp", new ServicePortManifest("dns", 53, Protocol.UDP, TargetPort: 5353, NodePort: nodePort)) with
+        {
+            Type = ServiceType.NodePort,
+        };
+        await t.CreateServiceAsync(svc, t.Pod("web-2"), t.Pod("web-3"));
+        var ip = svc.ClusterIPs[0];
+        await t.FlowsAsync(
+            new("pod to the ClusterIP", t.Pod("web-6"), ip, 53, To(false, "web-2:5353", "web-3:5353")) { Protocol = Protocol.UDP },
+            new("node to the ClusterIP", t.Node("node-3"), ip, 53, To(true, "web-2:5353", "web-3:5353")) { Protocol = Protocol.UDP },
+            new("outside to node-3's NodePort", t.Client, t.Node("node-3").IPv4, nodePort, To(true, "web-2:5353", "web-3:5353")) { Protocol = Protocol.UDP },
+            new("a TCP port the Service does not have", t.Pod("web-6"), ip, 53, Reject));
+    });
+
+    [RootTheory]
+    [MemberData(nameof(ProxyModes.All), MemberType = typeof(ProxyModes))]
     public Task NodePortFromAnotherNodeAndFromOutside(string mode) => fixture.RunAsync(mode, output, async t =>
     {
         var nodePort = t.NewNodePort();
