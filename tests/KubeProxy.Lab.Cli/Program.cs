@@ -57,8 +57,9 @@ internal static class Program
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
 
         var objects = manifests is null ? [] : ManifestFiles.Load(manifests, w => Console.Error.WriteLine(w));
-        await using var cluster = await ClusterLab.StartAsync(mode, logger, ExampleTopology(), beforeStart: AddExampleAddressesAsync);
-        cluster.Api.Server.UpsertAll(objects);
+        // The objects are in the API server before any kube-proxy starts: "lab ready" means they are programmed.
+        await using var cluster = await ClusterLab.StartAsync(mode, logger, ExampleTopology(), beforeStart: AddExampleAddressesAsync,
+            initialObjects: objects);
         try
         {
             if (stateFile is not null)

@@ -21,8 +21,12 @@ public sealed class HttpEndpoint : IAsyncDisposable
 
     public static async Task<HttpEndpoint> StartAsync(IReadOnlyList<IPEndPoint> addresses, RequestDelegate handler, ILoggerFactory? loggerFactory = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // The empty builder: no configuration sources, so no appsettings.json watcher. The slim builder's watcher
+        // costs one inotify instance per endpoint (metrics, healthz, every health-check node port), and when the
+        // user's instances run out (128 by default, shared by every root process) the endpoint fails to start.
+        // It also keeps ASPNETCORE_URLS and friends from adding listeners nobody asked for.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
         if (loggerFactory is not null) builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k =>
         {

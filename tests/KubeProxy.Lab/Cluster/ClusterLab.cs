@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using k8s;
+using k8s.Models;
 using KubeProxy.Lab.ApiServer;
 using KubeProxy.Lab.Manifests;
 using KubeProxy.Lab.Proxy;
@@ -89,11 +91,16 @@ public sealed class ClusterLab : IAsyncDisposable
     /// Builds the topology, starts echo servers (<see cref="ProxyLab.EchoListens"/>) on every pod, the API server in
     /// every node with the Node objects and the ServiceCIDR plus <paramref name="initial"/>, runs
     /// <paramref name="beforeStart"/>, then one kube-proxy per node, and waits until each has synced both families.
+    /// <paramref name="initialObjects"/> are API objects as they are (a manifest directory's, say), stored after the rest.
     /// Everything is torn down again if any step fails.
     /// </summary>
     public static async Task<ClusterLab> StartAsync(string mode, ILogger? logger = null, LabTopology? topology = null,
-        IEnumerable<string>? extraArgs = null, IEnumerable<IManifest>? initial = null, Func<NetworkLab, Task>? beforeStart = null)
+        IEnumerable<string>? extraArgs = null, IEnumerable<IManifest>? initial = null, Func<NetworkLab, Task>? beforeStart = null,
+        IEnumerable<IKubernetesObject<V1ObjectMeta>>? initialObjects = null)
     {
+        // The API test server is an ASP.NET Core app whose default configuration watches appsettings.json: one
+        // inotify instance each, out of the 128 every root process on the machine shares. Not needed here.
+        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
         var lab = await NetworkLab.StartAsync(topology ?? DefaultTopology(), logger);
         try
         {
@@ -104,6 +111,7 @@ public sealed class ClusterLab : IAsyncDisposable
 
             var api = lab.Track(await ClusterApi.StartAsync(lab.Nodes.Select(n => n.Namespace)));
             api.Apply([.. lab.Nodes.Select(NodeObject), ServiceCidrManifest.Lab(), .. initial ?? []]);
+            api.Server.UpsertAll(initialObjects ?? []);
             if (beforeStart is not null)
             {
                 await beforeStart(lab);
