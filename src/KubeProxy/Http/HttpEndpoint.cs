@@ -21,9 +21,10 @@ public sealed class HttpEndpoint : IAsyncDisposable
 
     public static async Task<HttpEndpoint> StartAsync(IReadOnlyList<IPEndPoint> addresses, RequestDelegate handler, ILoggerFactory? loggerFactory = null)
     {
-        // The empty builder, not the slim one: the slim one loads appsettings.json with reload-on-change, which puts a
-        // recursive inotify watch on the working directory for every endpoint. With one endpoint per health-check
-        // node port that exhausted the per-user limit of inotify instances (128 here) and further servers failed.
+        // The empty builder: no configuration sources, so no appsettings.json watcher. The slim builder's watcher
+        // costs one inotify instance per endpoint (metrics, healthz, every health-check node port), and when the
+        // user's instances run out (128 by default, shared by every root process) the endpoint fails to start.
+        // It also keeps ASPNETCORE_URLS and friends from adding listeners nobody asked for.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
         builder.Logging.ClearProviders();

@@ -15,6 +15,9 @@ public sealed record EndpointManifest(IPAddress Address, string? NodeName = null
             TargetPodName = pod.Name,
         };
 
+    /// <summary>The endpoint's zone (<c>topology.kubernetes.io/zone</c> of its node), as the EndpointSlice controller fills it; null leaves it out.</summary>
+    public string? Zone { get; init; }
+
     /// <summary>Written as targetRef (kind Pod), for readable manifests.</summary>
     public string? TargetPodName { get; init; }
 

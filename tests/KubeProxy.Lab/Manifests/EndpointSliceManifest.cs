@@ -60,6 +60,11 @@ public sealed record EndpointSliceManifest(string Name, string ServiceName, IPFa
                 yaml.Append("  nodeName: ").AppendLine(Yaml.Quote(endpoint.NodeName));
             }
 
+            if (endpoint.Zone is not null)
+            {
+                yaml.Append("  zone: ").AppendLine(Yaml.Quote(endpoint.Zone));
+            }
+
             if (endpoint.TargetPodName is not null)
             {
                 yaml.Append("  targetRef: {kind: Pod, namespace: ").Append(Yaml.Quote(Namespace))

@@ -98,6 +98,11 @@ public sealed class KubeProxyMetrics : IDisposable
             {
                 last = e.Message;
             }
+            catch (TaskCanceledException e) when (e.InnerException is TimeoutException && !deadline.IsCancellationRequested)
+            {
+                // One scrape outlived the HttpClient timeout (a loaded machine, a kube-proxy busy starting): poll on.
+                last = $"scrape timed out: {e.Message}";
+            }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
             }
@@ -165,6 +170,11 @@ public sealed class KubeProxyMetrics : IDisposable
             catch (HttpRequestException e)
             {
                 last = e.Message;
+            }
+            catch (TaskCanceledException e) when (e.InnerException is TimeoutException && !deadline.IsCancellationRequested)
+            {
+                // One scrape outlived the HttpClient timeout (a loaded machine, a kube-proxy busy starting): poll on.
+                last = $"scrape timed out: {e.Message}";
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
