@@ -64,9 +64,11 @@ public sealed class FakeApiServer : IAsyncDisposable
     public static async Task<FakeApiServer> StartAsync(FakeApiServerOptions? options = null)
     {
         options ??= new FakeApiServerOptions();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k =>
+        // The empty builder: no appsettings.json watcher, which would cost an inotify instance per server (a scarce,
+        // machine-wide resource when many tests and kube-proxies run at once).
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(IPAddress.Loopback, 0);
             foreach (var handle in options.ListenHandles)

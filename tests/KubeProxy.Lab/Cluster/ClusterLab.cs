@@ -98,9 +98,6 @@ public sealed class ClusterLab : IAsyncDisposable
         IEnumerable<string>? extraArgs = null, IEnumerable<IManifest>? initial = null, Func<NetworkLab, Task>? beforeStart = null,
         IEnumerable<IKubernetesObject<V1ObjectMeta>>? initialObjects = null)
     {
-        // The API test server is an ASP.NET Core app whose default configuration watches appsettings.json: one
-        // inotify instance each, out of the 128 every root process on the machine shares. Not needed here.
-        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
         var lab = await NetworkLab.StartAsync(topology ?? DefaultTopology(), logger);
         try
         {
