@@ -29,4 +29,6 @@ public sealed record SetInfo(string Name, int TimeoutSeconds);
 public sealed class NftException : Exception
 {
     public NftException(string message) : base(message) { }
+
+    public NftException(string message, Exception inner) : base(message, inner) { }
 }

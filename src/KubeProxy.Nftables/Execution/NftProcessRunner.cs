@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using KubeProxy.Linux.Processes;
 using KubeProxy.Nftables.Rendering;
@@ -35,38 +34,24 @@ public sealed class NftProcessRunner : INftRunner
     /// endpoints a full sync is ~65 MB, and a string of it would triple the peak memory.</summary>
     public void Apply(NftScript script)
     {
-        var info = new ProcessStartInfo(_command)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in _prefix) info.ArgumentList.Add(a);
-        info.ArgumentList.Add("-f");
-        info.ArgumentList.Add("-");
-
-        using var process = Process.Start(info) ?? throw new NftException($"could not start {_command}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        ProcessResult result;
         try
         {
-            script.WriteTo(process.StandardInput.BaseStream);
-            process.StandardInput.Close();
+            result = ProcessRunner.RunWithInput(_command, [.. _prefix, "-f", "-"], stdin =>
+            {
+                stdin.Flush();
+                script.WriteTo(stdin.BaseStream);
+            }, ApplyTimeout);
         }
-        catch (IOException)
+        catch (TimeoutException e)
         {
-            // nft stopped reading (it failed early): its exit code and message below say why.
+            throw new NftException($"nft -f did not finish within {ApplyTimeout}", e);
         }
-        if (!process.WaitForExit(ApplyTimeout))
+
+        if (!result.Succeeded)
         {
-            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            throw new NftException($"nft -f did not finish within {ApplyTimeout}");
+            throw new NftException($"nft -f failed (exit {result.ExitCode}): {Trim(result.StandardError)}");
         }
-        process.WaitForExit();
-        _ = stdout.GetAwaiter().GetResult();
-        var error = stderr.GetAwaiter().GetResult();
-        if (process.ExitCode != 0) throw new NftException($"nft -f failed (exit {process.ExitCode}): {Trim(error)}");
     }
 
     /// <summary>Generous: a cold full sync of a very large cluster on a busy machine takes minutes of nft time.</summary>
