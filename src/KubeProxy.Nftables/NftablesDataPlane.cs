@@ -6,6 +6,7 @@ using KubeProxy.Core.Model;
 using KubeProxy.Core.Snapshot;
 using KubeProxy.Core.Sync;
 using KubeProxy.Nftables.Execution;
+using KubeProxy.Nftables.Netlink;
 using KubeProxy.Nftables.Rendering;
 using KubeProxy.Nftables.State;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,10 @@ namespace KubeProxy.Nftables;
 /// Services in the snapshot's changed set, compares each chain and element with the record of what the kernel holds,
 /// and sends just the difference. The kernel is listed only on full syncs. Chains that fall out of use are flushed
 /// at once and deleted in a later sync, as upstream does for kernels that free them slowly.
+/// Full syncs go to nft as text. Partial syncs go straight to the kernel as an nf_tables netlink batch when a
+/// <see cref="NftNetlinkApplier"/> is given (nft 1.0.6 reads the whole namespace's ruleset before every command, which
+/// made each partial sync cost seconds at scale), and as nft text otherwise or when the batch encoder does not know
+/// one of the rules.
 /// </summary>
 public sealed partial class NftablesDataPlane : IDataPlane
 {
@@ -29,6 +34,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
     private readonly Func<IEnumerable<IPAddress>> _localAddresses;
     private readonly NftFamily _family;
     private readonly ServiceRenderer _renderer;
+    private readonly NftNetlinkApplier? _netlink;
 
     private Dictionary<ObjectName, ServiceRecord> _records = [];
     private readonly Dictionary<string, DateTimeOffset> _staleChains = new(StringComparer.Ordinal);
@@ -41,7 +47,8 @@ public sealed partial class NftablesDataPlane : IDataPlane
         ProxyMetrics? metrics,
         ILogger logger,
         TimeProvider time,
-        Func<IEnumerable<IPAddress>>? localAddresses = null)
+        Func<IEnumerable<IPAddress>>? localAddresses = null,
+        NftNetlinkApplier? netlink = null)
     {
         _options = options;
         _runner = runner;
@@ -51,6 +58,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
         _localAddresses = localAddresses ?? LocalInterfaceAddresses;
         _family = NftFamily.Of(options.Family);
         _renderer = new ServiceRenderer(options);
+        _netlink = netlink;
     }
 
     public string Mode => "nftables";
@@ -60,6 +68,9 @@ public sealed partial class NftablesDataPlane : IDataPlane
     /// <summary>The last script sent to nft, when <see cref="NftablesOptions.KeepLastScript"/> is set (for tools and
     /// tests; a full sync's script is tens of megabytes at scale, so it is not kept by default).</summary>
     public string LastScript { get; private set; } = "";
+
+    /// <summary>How the last non-empty sync reached the kernel (for tests and tools).</summary>
+    public NftApplyPath LastApplyPath { get; private set; }
 
     /// <summary>NodePort on every local address: nodePortAddresses unset for this family, or 0.0.0.0/0 / ::/0
     /// (upstream falls back to "all" for a family without CIDRs, unless "primary" is used).</summary>
@@ -82,11 +93,12 @@ public sealed partial class NftablesDataPlane : IDataPlane
         var renderTime = Stopwatch.GetElapsedTime(started);
 
         var applyStarted = Stopwatch.GetTimestamp();
-        if (!plan.Script.IsEmpty)
+        long bytes = 0;
+        if (!plan.IsEmpty)
         {
             try
             {
-                _runner.Apply(plan.Script);
+                bytes = plan.Partial is { } partial ? ApplyPartial(partial) : Apply(plan.Script!, NftApplyPath.NftFull);
             }
             catch (Exception e)
             {
@@ -102,8 +114,50 @@ public sealed partial class NftablesDataPlane : IDataPlane
         // Only now, with the kernel changed, does the record change.
         plan.Commit();
         _needsFullSync = false;
-        if (_options.KeepLastScript) LastScript = plan.Script.ToString();
-        return new SyncResult(fullSync, snapshot.ChangedServices.Count, renderTime, applyTime, plan.Script.Length);
+        if (_options.KeepLastScript) LastScript = plan.Script?.ToString() ?? ToScript(plan.Partial!).ToString();
+        return new SyncResult(fullSync, snapshot.ChangedServices.Count, renderTime, applyTime, bytes);
+    }
+
+    private long Apply(NftScript script, NftApplyPath path)
+    {
+        _runner.Apply(script);
+        LastApplyPath = path;
+        return script.Length;
+    }
+
+    /// <summary>An incremental transaction: as one netlink batch if possible, else as nft text.</summary>
+    private long ApplyPartial(RecordedTransaction partial)
+    {
+        if (_netlink is not null)
+        {
+            NftNetlinkBatch? batch = null;
+            try
+            {
+                batch = new NftNetlinkBatch(_options.Family, _options.TableName);
+                partial.ReplayInto(batch);
+                if (batch.Length > NftNetlinkApplier.MaxBatchBytes)
+                    throw new NftUnsupportedException($"a batch of {batch.Length} bytes (more than {NftNetlinkApplier.MaxBatchBytes})");
+                _netlink.Apply(batch);
+                LastApplyPath = NftApplyPath.Netlink;
+                return batch.Length;
+            }
+            catch (NftUnsupportedException e)
+            {
+                Log.PartialSyncAsText(_logger, _options.Family, e.Message);
+            }
+            finally
+            {
+                batch?.Dispose();
+            }
+        }
+        return Apply(ToScript(partial), NftApplyPath.NftPartial);
+    }
+
+    private NftScript ToScript(RecordedTransaction partial)
+    {
+        var script = new NftScript(_family, _options.TableName);
+        partial.ReplayInto(script);
+        return script;
     }
 
     private SyncPlan PlanFull(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)
@@ -181,7 +235,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
             else stale[chain] = since;
         }
 
-        return new SyncPlan(ordered, () =>
+        return new SyncPlan(ordered, null, () =>
         {
             _records = records;
             _staleChains.Clear();
@@ -266,7 +320,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
             updates[service] = rendered.Chains.Count == 0 && rendered.Elements.Count == 0 && rendered.AffinitySets.Count == 0 ? null : next;
         }
 
-        var script = new NftScript(_family, _options.TableName);
+        var script = new RecordedTransaction();
         foreach (var key in deleteElements) script.DeleteElement(key.Map, key.Key);
         foreach (var (chain, add) in chainOps)
         {
@@ -296,7 +350,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
             .ToList();
         foreach (var chain in deleteNow) script.DeleteChain(chain);
 
-        return new SyncPlan(script, () =>
+        return new SyncPlan(null, script, () =>
         {
             foreach (var (service, record) in updates)
             {
@@ -335,5 +389,15 @@ public sealed partial class NftablesDataPlane : IDataPlane
             .Select(a => a.Address)
             .Where(a => !a.IsIPv6LinkLocal);
 
-    private sealed record SyncPlan(NftScript Script, Action Commit);
+    /// <summary>A full sync's script or a partial sync's commands, and what to record once the kernel took them.</summary>
+    private sealed record SyncPlan(NftScript? Script, RecordedTransaction? Partial, Action Commit)
+    {
+        public bool IsEmpty => Script?.IsEmpty ?? Partial!.IsEmpty;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "nftables {Family} partial sync sent as nft text: {Reason}")]
+        public static partial void PartialSyncAsText(ILogger logger, IPFamily family, string reason);
+    }
 }

@@ -15,7 +15,8 @@ namespace KubeProxy.Bench.Scenarios;
 /// loaded by <c>nft -f</c> alone into another fresh namespace (the kernel-only limit), partial syncs after one
 /// endpoint change and after adding one Service, and the process's memory. Compute is tracking (ClusterState
 /// updates + SnapshotBuilder) plus render (NftablesDataPlane's RenderTime, which on a full sync includes one
-/// <c>nft list table</c>); apply is the nft transaction.
+/// <c>nft list table</c>); apply is the kernel transaction: <c>nft -f</c> for full syncs, an nf_tables netlink batch for
+/// partial syncs (as kube-proxy does), or <c>nft -f</c> for those too with <c>--partial-via nft</c>.
 /// </summary>
 internal sealed class SyncScenario : IScenario
 {
@@ -23,7 +24,7 @@ internal sealed class SyncScenario : IScenario
 
     public string Name => "sync";
 
-    public string Usage => "[--sizes 1000x1,10000x10] [--quick] [--out DIR] [--startup 10000x10|none] [--render-only DIR]";
+    public string Usage => "[--sizes 1000x1,10000x10] [--quick] [--out DIR] [--startup 10000x10|none] [--render-only DIR] [--partial-via netlink|nft]";
 
     public int Run(BenchArguments arguments)
     {
@@ -32,6 +33,8 @@ internal sealed class SyncScenario : IScenario
         var outDir = arguments.String("out", "bench-results");
         var startup = arguments.String("startup", "10000x10");
         var renderOnly = arguments.String("render-only", "");
+        var partialVia = arguments.String("partial-via", "netlink");
+        if (partialVia is not ("netlink" or "nft")) throw new ArgumentException("--partial-via is netlink or nft");
         arguments.EnsureAllUsed();
         if (renderOnly.Length > 0)
         {
@@ -51,7 +54,7 @@ internal sealed class SyncScenario : IScenario
         {
             try
             {
-                var figures = Measure(shape);
+                var figures = Measure(shape, partialVia == "netlink");
                 report.Sync.Add(figures);
                 Console.WriteLine(ReportWriter.Line(figures));
             }
@@ -83,12 +86,13 @@ internal sealed class SyncScenario : IScenario
             return new ClusterShape(n, m);
         }).ToList();
 
-    internal static SyncFigures Measure(ClusterShape shape)
+    internal static SyncFigures Measure(ClusterShape shape, bool partialViaNetlink = true)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         ProcessMemory.ResetPeak();
         var ns = "kpbench-" + Guid.NewGuid().ToString("N")[..8];
         SavingRunner? runner = null;
+        NftNetlinkApplier? netlink = null;
         var fresh = ns + "-k";
         Shell.Run("ip", "netns", "add", ns);
         Shell.Run("ip", "netns", "add", fresh);
@@ -98,6 +102,7 @@ internal sealed class SyncScenario : IScenario
             var state = new ClusterState(families);
             var builders = families.Select(f => new SnapshotBuilder(f, ClusterGenerator.NodeName)).ToArray();
             runner = new SavingRunner(NftProcessRunner.InNetworkNamespace(ns)) { SaveNext = true };
+            netlink = partialViaNetlink ? NftNetlinkApplier.InNetworkNamespace(ns) : null;
             var planes = families.Select(f => new NftablesDataPlane(
                 new NftablesOptions
                 {
@@ -105,7 +110,7 @@ internal sealed class SyncScenario : IScenario
                     ClusterCidrs = [f == IPFamily.IPv4 ? ClusterGenerator.PodCidrV4 : ClusterGenerator.PodCidrV6],
                 },
                 runner, null, NullLogger.Instance, TimeProvider.System,
-                () => [ClusterGenerator.NodeIPv4, ClusterGenerator.NodeIPv6])).ToArray();
+                () => [ClusterGenerator.NodeIPv4, ClusterGenerator.NodeIPv6], netlink)).ToArray();
 
             // Generating the objects is the API server's work, not ours: build them first, then time the ingest.
             var cluster = ClusterGenerator.Generate(shape).ToList();
@@ -166,6 +171,7 @@ internal sealed class SyncScenario : IScenario
         }
         finally
         {
+            netlink?.Dispose();
             Shell.Run("ip", "netns", "del", ns);
             Shell.Run("ip", "netns", "del", fresh);
             foreach (var file in runner?.Saved ?? []) File.Delete(file);

@@ -44,8 +44,26 @@ public sealed class NetlinkConnection : IDisposable
         ThrowIfFaulted();
         if (batch.MessageCount == 0) return 0;
         batch.AddFlagsToLastMessage(NetlinkMessageFlags.Ack);
+        return TransactCore(batch, batch.MessageCount - 1, onReply, onError);
+    }
+
+    /// <summary>
+    /// For framed transactions (nfnetlink's BATCH_BEGIN ... BATCH_END), where the framing messages are never
+    /// acknowledged: the caller has set NLM_F_ACK itself, and the reply to message <paramref name="settlingIndex"/>
+    /// (the last real command) settles the batch. The kernel sends all replies of a batch, in order, once the batch
+    /// has been committed or aborted.
+    /// </summary>
+    public int TransactFramed(NetlinkMessageBuilder batch, int settlingIndex, NetlinkErrorHandler? onError = null)
+    {
+        ThrowIfFaulted();
+        if (settlingIndex < 0 || settlingIndex >= batch.MessageCount) throw new ArgumentOutOfRangeException(nameof(settlingIndex));
+        return TransactCore(batch, settlingIndex, null, onError);
+    }
+
+    private int TransactCore(NetlinkMessageBuilder batch, int settlingIndex, NetlinkMessageHandler? onReply, NetlinkErrorHandler? onError)
+    {
         var first = Stamp(batch);
-        var last = first + (uint)batch.MessageCount - 1;
+        var last = first + (uint)settlingIndex;
         _transport.Send(batch.WrittenSpan);
 
         var failures = 0;

@@ -7,7 +7,7 @@ namespace KubeProxy.Nftables.Rendering;
 /// 400,000 commands and 65 MB of text, and the runner streams the bytes to nft without ever making them one string
 /// (<see cref="WriteTo"/>).
 /// </summary>
-public sealed class NftScript
+public sealed class NftScript : INftTransaction
 {
     private readonly ScriptBuffer _text = new();
     private readonly string _prefix;
@@ -90,6 +90,22 @@ public sealed class NftScript
     public NftScript DeleteElement(string map, string key) => Command("delete element ", map, " { ", key, " }");
 
     public NftScript DeleteTable() => Command("delete table ", "");
+
+    void INftTransaction.AddChain(string chain) => AddChain(chain);
+
+    void INftTransaction.FlushChain(string chain) => FlushChain(chain);
+
+    void INftTransaction.DeleteChain(string chain) => DeleteChain(chain);
+
+    void INftTransaction.AddRule(string chain, string rule) => AddRule(chain, rule);
+
+    void INftTransaction.AddAffinitySet(string name, int timeoutSeconds) => AddAffinitySet(name, timeoutSeconds);
+
+    void INftTransaction.DeleteSet(string name) => DeleteSet(name);
+
+    void INftTransaction.AddElement(MapElement element) => AddElement(element);
+
+    void INftTransaction.DeleteElement(string map, string key) => DeleteElement(map, key);
 
     /// <summary>Writes the script's UTF-8 bytes to <paramref name="stream"/> chunk by chunk.</summary>
     public void WriteTo(Stream stream) => _text.WriteTo(stream);

@@ -179,7 +179,8 @@ public sealed partial class ProxyHost
                     NodePortCidrs = _options.NodePortAddresses.CidrsOf(family).ToList(),
                     NodePortPrimary = _options.NodePortAddresses.UsePrimary,
                 },
-                new NftProcessRunner(), metrics, _loggerFactory.CreateLogger($"nftables-{family.Label()}"), _time),
+                new NftProcessRunner(), metrics, _loggerFactory.CreateLogger($"nftables-{family.Label()}"), _time,
+                netlink: new NftNetlinkApplier()),
             _ => throw new NotSupportedException($"proxy mode {ModeName} is not implemented yet; use --proxy-mode nftables"),
         };
     }

@@ -1,0 +1,16 @@
+namespace KubeProxy.Nftables;
+
+/// <summary>How a sync's transaction reached the kernel.</summary>
+public enum NftApplyPath
+{
+    None,
+
+    /// <summary>A full sync, as an nft script.</summary>
+    NftFull,
+
+    /// <summary>A partial sync as an nft script (no netlink applier, or a rule the batch encoder does not know).</summary>
+    NftPartial,
+
+    /// <summary>A partial sync as an nf_tables netlink batch.</summary>
+    Netlink,
+}

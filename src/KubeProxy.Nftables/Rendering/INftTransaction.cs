@@ -1,0 +1,24 @@
+namespace KubeProxy.Nftables.Rendering;
+
+/// <summary>
+/// The commands an incremental sync is made of, for one table. Written once by the data plane and carried out by
+/// either encoding: nft text (<see cref="NftScript"/>) or an nf_tables netlink batch (Netlink.NftNetlinkBatch).
+/// </summary>
+public interface INftTransaction
+{
+    void AddChain(string chain);
+
+    void FlushChain(string chain);
+
+    void DeleteChain(string chain);
+
+    void AddRule(string chain, string rule);
+
+    void AddAffinitySet(string name, int timeoutSeconds);
+
+    void DeleteSet(string name);
+
+    void AddElement(MapElement element);
+
+    void DeleteElement(string map, string key);
+}
