@@ -131,6 +131,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         if (!_finished)
         {
             if (Commands == 0) throw new InvalidOperationException("an empty batch is not sent");
+            if (_builder.InMessage) throw new InvalidOperationException("an earlier command of this batch failed to encode");
             _builder.AddFlagsToLastMessage(NetlinkMessageFlags.Ack);
             Begin(NfNetlink.BatchEnd, 0, NetlinkMessageFlags.Request, subsystem: NfNetlink.SubsystemNfTables);
             _builder.EndMessage();
@@ -148,6 +149,8 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
     private void Command(NfTablesMessage message, NetlinkMessageFlags flags, string description)
     {
         if (_finished) throw new InvalidOperationException("the batch is finished");
+        // A command that threw (NftUnsupportedException) left its message open: the batch is then abandoned.
+        if (_builder.InMessage) throw new InvalidOperationException("an earlier command of this batch failed to encode");
         Begin(NfNetlink.MessageType(message), _nfproto, NetlinkMessageFlags.Request | flags, subsystem: 0);
         _descriptions.Add(description);
     }

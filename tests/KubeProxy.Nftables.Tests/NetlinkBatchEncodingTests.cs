@@ -1,0 +1,81 @@
+using KubeProxy.Core.Model;
+using KubeProxy.Linux.Netlink;
+using KubeProxy.Nftables.Netlink;
+using KubeProxy.Nftables.Rendering;
+
+namespace KubeProxy.Nftables.Tests;
+
+/// <summary>
+/// The byte-level parts of the netlink encoder that the kernel equivalence tests (NetlinkPartialSyncTests) can only
+/// show indirectly: element key layout, batch framing, and which rules are refused so that they go to nft as text.
+/// </summary>
+public class NetlinkBatchEncodingTests
+{
+    [Fact]
+    public void Concatenated_keys_put_each_field_in_its_own_four_byte_slot()
+    {
+        Assert.Equal(
+            Convert.FromHexString("C6130001" + "06000000" + "00500000"),
+            NftElementCodec.Key("198.19.0.1 . tcp . 80", IPFamily.IPv4));
+        Assert.Equal(Convert.FromHexString("11000000" + "75800000"), NftElementCodec.Key("udp . 30080", IPFamily.IPv4));
+        Assert.Equal(Convert.FromHexString("84000000" + "23280000"), NftElementCodec.Key("sctp . 9000", IPFamily.IPv4));
+        Assert.Equal(
+            Convert.FromHexString("FD000020000000000000000000000010" + "06000000" + "00500000"),
+            NftElementCodec.Key("fd00:20::10 . tcp . 80", IPFamily.IPv6));
+        Assert.Equal(Convert.FromHexString("C6130001"), NftElementCodec.Key("198.19.0.1", IPFamily.IPv4));
+    }
+
+    [Theory]
+    [InlineData("ip saddr != { 198.19.128.0/24, 198.18.0.0/24 } drop")]
+    [InlineData("ip6 saddr 198.18.0.1 jump mark-for-masquerade")]
+    [InlineData("dnat to 198.18.64.1:8080")]
+    [InlineData("counter")]
+    [InlineData("goto chain drop")]
+    [InlineData("iifname \"an-interface-name-too-long\" goto x")]
+    [InlineData("numgen random mod 2 == 2 goto x")]
+    [InlineData("goto \"quoted\"")]
+    public void Rules_outside_the_Service_vocabulary_are_refused(string rule)
+    {
+        using var batch = new NftNetlinkBatch(IPFamily.IPv4, "kube-proxy");
+        Assert.Throws<NftUnsupportedException>(() => batch.AddRule("c", rule));
+    }
+
+    [Fact]
+    public void Keys_of_the_wrong_family_are_refused()
+    {
+        using var batch = new NftNetlinkBatch(IPFamily.IPv4, "kube-proxy");
+        Assert.Throws<NftUnsupportedException>(() => batch.AddElement(new MapElement("cluster-ips", "fd00::1", "")));
+        // The batch is abandoned after a refused command: nothing half-written can be sent.
+        Assert.Throws<InvalidOperationException>(() => batch.AddChain("c"));
+        using var other = new NftNetlinkBatch(IPFamily.IPv4, "kube-proxy");
+        Assert.Throws<NftUnsupportedException>(() => other.AddElement(new MapElement("service-ips", "198.19.0.1 . tcp . 80", "jump")));
+    }
+
+    [Fact]
+    public void A_batch_is_framed_and_only_its_last_command_asks_for_an_ack()
+    {
+        using var batch = new NftNetlinkBatch(IPFamily.IPv6, "kube-proxy");
+        batch.AddChain("endpoint-x");
+        batch.AddRule("endpoint-x", "meta l4proto tcp dnat to [fd00:10::1]:8080");
+        batch.AddElement(new MapElement("service-ips", "fd00:20::1 . tcp . 80", "goto endpoint-x", "default/web:p"));
+        var messages = batch.Finish();
+
+        var seen = new List<(ushort Type, NetlinkMessageFlags Flags, byte Family, ushort ResId)>();
+        foreach (var m in new NetlinkMessageReader(messages.WrittenSpan))
+        {
+            seen.Add((m.Type, m.Flags, m.Payload[0], (ushort)((m.Payload[2] << 8) | m.Payload[3])));
+        }
+
+        Assert.Equal(5, seen.Count);
+        Assert.Equal(((ushort)0x10, NetlinkMessageFlags.Request, (byte)0, (ushort)10), seen[0]);
+        Assert.Equal(((ushort)0x11, NetlinkMessageFlags.Request, (byte)0, (ushort)10), seen[4]);
+        Assert.Equal((ushort)((10 << 8) | 3), seen[1].Type);
+        Assert.Equal((ushort)((10 << 8) | 6), seen[2].Type);
+        Assert.Equal((ushort)((10 << 8) | 12), seen[3].Type);
+        Assert.All(seen.Skip(1).Take(3), s => Assert.Equal((byte)10, s.Family));
+        Assert.Equal(0, (int)(seen[1].Flags & NetlinkMessageFlags.Ack));
+        Assert.Equal(0, (int)(seen[2].Flags & NetlinkMessageFlags.Ack));
+        Assert.Equal(NetlinkMessageFlags.Ack, seen[3].Flags & NetlinkMessageFlags.Ack);
+        Assert.Equal("add rule endpoint-x meta l4proto tcp dnat to [fd00:10::1]:8080", batch.Describe(2));
+    }
+}
