@@ -6,8 +6,18 @@ internal static class ProcessMemory
     /// <summary>Resident set size now, in KiB (VmRSS).</summary>
     public static long RssKiB() => Field("VmRSS:");
 
+    /// <summary>Anonymous resident memory (the GC heap, native allocations, JIT code), in KiB (RssAnon).</summary>
+    public static long RssAnonKiB() => Field("RssAnon:");
+
+    /// <summary>File-backed resident memory (mapped assemblies and the runtime's own libraries), in KiB (RssFile).</summary>
+    public static long RssFileKiB() => Field("RssFile:");
+
     /// <summary>Peak resident set size since start or the last <see cref="ResetPeak"/>, in KiB (VmHWM).</summary>
     public static long PeakKiB() => Field("VmHWM:");
+
+    /// <summary>The collection kube-proxy's MemoryTrimHook runs after a full sync: steady figures are read after the
+    /// same one, so that they show what the process settles at, not what the GC happened to keep.</summary>
+    public static void TrimLikeKubeProxy() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     /// <summary>Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).</summary>
     public static void ResetPeak() => File.WriteAllText("/proc/self/clear_refs", "5");

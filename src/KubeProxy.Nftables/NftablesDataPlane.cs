@@ -265,34 +265,27 @@ public sealed partial class NftablesDataPlane : IDataPlane
                 : new ServiceRules(service);
             var next = ServiceRecord.From(rendered);
 
-            foreach (var (key, hash) in old.Elements)
-            {
-                if (!next.Elements.TryGetValue(key, out var h) || h != hash) deleteElements.Add(key);
-            }
+            deleteElements.AddRange(old.ElementsChangedOrMissingIn(next));
             foreach (var e in rendered.Elements)
             {
-                var key = new ElementKey(e.Map, e.Key);
-                if (!old.Elements.TryGetValue(key, out var h) || h != next.Elements[key]) addElements.Add(e);
+                next.TryGetElement(e.Map, e.Key, out var hash);
+                if (!old.TryGetElement(e.Map, e.Key, out var h) || h != hash) addElements.Add(e);
             }
 
             // A set still used by a rule cannot be deleted: when one of this Service's affinity sets goes (or is
             // replaced for a new timeout), every chain of the Service is rewritten, which drops those references.
-            var setDeleted = false;
-            foreach (var (name, timeout) in old.AffinitySets)
-            {
-                if (next.AffinitySets.TryGetValue(name, out var t) && t == timeout) continue;
-                deleteSets.Add(name);
-                setDeleted = true;
-            }
+            var goneSets = old.AffinitySetsChangedOrMissingIn(next);
+            deleteSets.AddRange(goneSets);
+            var setDeleted = goneSets.Count > 0;
             foreach (var set in rendered.AffinitySets)
             {
-                if (!old.AffinitySets.TryGetValue(set.Name, out var t) || t != set.TimeoutSeconds) addSets.Add(set);
+                if (!old.TryGetAffinitySet(set.Name, out var t) || t != set.TimeoutSeconds) addSets.Add(set);
             }
 
             foreach (var chain in rendered.Chains)
             {
-                var hash = next.Chains[chain.Name];
-                if (old.Chains.TryGetValue(chain.Name, out var oldHash))
+                next.TryGetChain(chain.Name, out var hash);
+                if (old.TryGetChain(chain.Name, out var oldHash))
                 {
                     if (oldHash == hash && !setDeleted) continue;
                     chainOps.Add((chain.Name, false));
@@ -309,13 +302,11 @@ public sealed partial class NftablesDataPlane : IDataPlane
                 }
                 rules.Add(chain);
             }
-            foreach (var chain in old.Chains.Keys)
+            foreach (var chain in old.ChainsMissingFrom(next))
             {
-                if (next.Chains.ContainsKey(chain)) continue;
                 flushStale.Add(chain);
                 newlyStale.Add(chain);
             }
-
 
             updates[service] = rendered.Chains.Count == 0 && rendered.Elements.Count == 0 && rendered.AffinitySets.Count == 0 ? null : next;
         }

@@ -7,6 +7,25 @@ namespace KubeProxy.Bench.Tests;
 public class ClusterGeneratorTests
 {
     [Fact]
+    public void Namespaces_and_node_names_are_shared_like_the_api_sources()
+    {
+        var cluster = ClusterGenerator.Generate(new ClusterShape(300, 2)).ToList();
+        Assert.Same(cluster[0].Service.Name.Namespace, cluster[100].Service.Name.Namespace);
+        var nodes = cluster.SelectMany(c => c.Slices.SelectMany(s => s.Endpoints)).Select(e => e.NodeName!).ToList();
+        var first = nodes.First(n => n == nodes[0]);
+        Assert.All(nodes.Where(n => n == nodes[0]), n => Assert.Same(first, n));
+    }
+
+    [Fact]
+    public void The_memory_detail_line_names_each_part()
+    {
+        var line = MemoryDetail.Describe("test");
+        Assert.StartsWith("memory test: live heap ", line, StringComparison.Ordinal);
+        Assert.Contains("GC committed ", line, StringComparison.Ordinal);
+        Assert.Contains("anon ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Generates_the_requested_shape_with_a_mix_of_kinds_inside_the_benchmark_ranges()
     {
         var shape = new ClusterShape(2000, 3);

@@ -8,7 +8,8 @@ namespace KubeProxy.Bench.Generation;
 /// Addresses stay in the benchmark ranges: ClusterIPs 198.19.0.0/16 (fd00:19::/64 for the IPv6 half of dual-stack),
 /// pods 198.18.64.0/18 (fd00:18::/64) reused round-robin when there are more endpoints than addresses, load-balancer
 /// ingress 198.18.128.0/17. Kind, policies and affinity are chosen by a seeded hash of the index, so every run of the
-/// same shape is identical.
+/// same shape is identical. Namespaces and node names go through <see cref="SharedNames"/>, as the API source's
+/// converter does, so the bench holds the model the way a real process would.
 /// </summary>
 internal static class ClusterGenerator
 {
@@ -75,7 +76,7 @@ internal static class ClusterGenerator
         if (dual) clusterIPs.Add(IPAddress.Parse($"fd00:19::{i + 1:x}"));
         return new Service
         {
-            Name = new ObjectName($"ns-{i % 100}", $"svc-{i}"),
+            Name = new ObjectName(SharedNames.Shared.Get($"ns-{i % 100}"), $"svc-{i}"),
             Type = type,
             ClusterIPs = clusterIPs.ToArray(),
             Ports = ports.ToArray(),
@@ -106,7 +107,7 @@ internal static class ClusterGenerator
                 {
                     Addresses = new[] { family == IPFamily.IPv4 ? V4(198, 18, 16384 + pod) : IPAddress.Parse($"fd00:18::1:{pod:x}") },
                     Ready = true,
-                    NodeName = $"node-{1 + (int)(slot % shape.Nodes)}",
+                    NodeName = SharedNames.Shared.Get($"node-{1 + (int)(slot % shape.Nodes)}"),
                 };
             }
             slices.Add(new EndpointSlice

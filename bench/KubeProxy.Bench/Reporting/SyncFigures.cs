@@ -43,13 +43,14 @@ internal sealed record SyncFigures
     /// <summary>Median of several partial syncs after adding one Service with all the others present.</summary>
     public required SyncTiming AddService { get; init; }
 
-    /// <summary>Resident memory of the bench process after a forced GC, after the full sync (state + data plane records).</summary>
+    /// <summary>Resident memory of the bench process after the full sync and an aggressive compacting GC (the one
+    /// kube-proxy's MemoryTrimHook runs): state + data plane records + runtime.</summary>
     public required double SteadyRssMiB { get; init; }
 
     /// <summary>Peak resident memory (VmHWM, reset before this shape) during generation and the full sync.</summary>
     public required double PeakRssMiB { get; init; }
 
-    /// <summary>Live managed objects after the forced GC (GC.GetTotalMemory): what the state and records really
+    /// <summary>Live managed objects after that GC (GC.GetTotalMemory): what the state and records really
     /// hold; RSS above it is the runtime plus memory the GC keeps committed after earlier peaks.</summary>
     public double ManagedHeapMiB { get; init; }
 }

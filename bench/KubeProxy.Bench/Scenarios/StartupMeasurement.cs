@@ -9,7 +9,9 @@ namespace KubeProxy.Bench.Scenarios;
 /// Process start to first sync: writes the shape as a manifest directory, starts the real kube-proxy (Release build
 /// of src/KubeProxy) inside a fresh network namespace, and polls its /metrics (through <c>ip netns exec curl</c>,
 /// since 127.0.0.1 is the namespace's own loopback) until kubeproxy_sync_proxy_rules_last_timestamp_seconds is
-/// non-zero. Memory is read from /proc/PID/status of that process.
+/// non-zero for both IP families (kube-proxy syncs them one after the other, and the IPv6 series does not exist until
+/// its first sync, so "every series present is non-zero" would stop after IPv4). Memory is read from /proc/PID/status
+/// of that process.
 /// </summary>
 internal static class StartupMeasurement
 {
@@ -75,23 +77,39 @@ internal static class StartupMeasurement
         }
     }
 
+    /// <summary>The families kube-proxy runs in the bench (it always runs both, as upstream on a dual-stack kernel).</summary>
+    internal static readonly string[] Families = ["IPv4", "IPv6"];
+
     private static bool Synced(string ns)
     {
         try
         {
             var metrics = Shell.Run("ip", "netns", "exec", ns, "curl", "-s", "--max-time", "1", "http://127.0.0.1:10249/metrics");
-            // One line per IP family ({ip_family="IPv4"}): the first sync is done when every family has synced.
-            var values = metrics.Split('\n')
-                .Where(line => line.StartsWith(Metric + " ", StringComparison.Ordinal) || line.StartsWith(Metric + "{", StringComparison.Ordinal))
-                .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))
-                .ToList();
-            return values.Count > 0 && values.All(v => v > 0);
+            return AllFamiliesSynced(metrics, Families);
         }
         catch (InvalidOperationException)
         {
             // Not listening yet.
         }
         return false;
+    }
+
+    /// <summary>True when the metrics text has a non-zero last-sync timestamp for every one of
+    /// <paramref name="families"/> (one series per family: <c>{ip_family="IPv4"}</c>).</summary>
+    internal static bool AllFamiliesSynced(string metrics, IReadOnlyCollection<string> families)
+    {
+        var synced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (!line.StartsWith(Metric + "{", StringComparison.Ordinal)) continue;
+            var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            if (value <= 0) continue;
+            foreach (var family in families)
+            {
+                if (line.Contains($"ip_family=\"{family}\"", StringComparison.Ordinal)) synced.Add(family);
+            }
+        }
+        return families.All(synced.Contains);
     }
 
     private static long Status(int pid, string field)

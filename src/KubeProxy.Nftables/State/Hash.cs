@@ -19,6 +19,14 @@ public static class Hash
 
     public static ulong Of(string value, string? comment) => Add(Add(Offset, value) ^ 0x1f, comment ?? "");
 
+    /// <summary>The fingerprint of a name already encoded as UTF-8 (the form <see cref="ServiceRecord"/> keeps).</summary>
+    public static ulong OfUtf8(ReadOnlySpan<byte> bytes)
+    {
+        var h = Offset;
+        foreach (var b in bytes) h = (h ^ b) * Prime;
+        return h;
+    }
+
     private static ulong Add(ulong h, string s)
     {
         foreach (var c in s) h = (h ^ c) * Prime;

@@ -85,7 +85,7 @@ public static partial class KubeObjectConverter
             // port. Upstream ignores such ports, so they are kept as null rather than rejected.
             int? number = port.Port is null or 0 ? null : port.Port;
             if (number is { } n && NameRules.PortNumber(n) is { } portError) throw FieldError.Invalid(path + ".port", n, portError);
-            result[i] = new EndpointPort(name, protocol, number);
+            result[i] = new EndpointPort(Shared.Get(name), protocol, number);
         }
         return result;
     }
@@ -137,7 +137,7 @@ public static partial class KubeObjectConverter
     {
         if (string.IsNullOrEmpty(nodeName)) return null;
         if (NameRules.Dns1123Subdomain(nodeName) is { } detail) throw FieldError.Invalid(path, nodeName, detail);
-        return nodeName;
+        return Shared.Get(nodeName);
     }
 
     /// <summary>
@@ -145,7 +145,7 @@ public static partial class KubeObjectConverter
     /// label value can never equal a Node's zone label, so it is dropped instead of carried into the model.
     /// </summary>
     private static string? ParseZone(string? zone) =>
-        string.IsNullOrEmpty(zone) || NameRules.LabelValue(zone) is not null ? null : zone;
+        string.IsNullOrEmpty(zone) || NameRules.LabelValue(zone) is not null ? null : Shared.Get(zone);
 
     private static EquatableArray<string> ParseZoneHints(IList<V1ForZone>? hints, string path) =>
         ParseHints(hints?.Select(h => h?.Name ?? "").ToList(), path, NameRules.LabelValue);
@@ -163,6 +163,7 @@ public static partial class KubeObjectConverter
             var namePath = $"{path}[{i}].name";
             if (!seen.Add(names[i])) throw FieldError.Duplicate(namePath, names[i]);
             if (rule(names[i]) is { } detail) throw FieldError.Invalid(namePath, names[i], detail);
+            names[i] = Shared.Get(names[i]);
         }
         return names.ToEquatableArray();
     }

@@ -179,7 +179,7 @@ public static partial class KubeObjectConverter
             if (!portKeys.Add((port.Port, protocol))) throw FieldError.Duplicate(path, $"{port.Port}/{protocol}");
             if (nodePort != 0 && !nodePortKeys.Add((nodePort, protocol))) throw FieldError.Duplicate(path + ".nodePort", nodePort);
 
-            result[i] = new ServicePort(name, protocol, port.Port, nodePort);
+            result[i] = new ServicePort(Shared.Get(name), protocol, port.Port, nodePort);
         }
         return result;
     }

@@ -26,6 +26,10 @@ public static partial class KubeObjectConverter
     private const string MetadataNamespace = "metadata.namespace";
     private const string MetadataLabels = "metadata.labels";
 
+    /// <summary>Namespaces, port names, node names, zones and label keys repeat across thousands of objects; the
+    /// model keeps one copy of each (bounded, so unique names from the API cannot grow it without limit).</summary>
+    private static SharedNames Shared => SharedNames.Shared;
+
     private static string ValidName(V1ObjectMeta? metadata, Func<string, string?> rule)
     {
         var name = metadata?.Name;
@@ -40,7 +44,7 @@ public static partial class KubeObjectConverter
         var ns = metadata.NamespaceProperty;
         if (string.IsNullOrEmpty(ns)) throw FieldError.Required(MetadataNamespace);
         if (NameRules.Dns1123Label(ns) is { } detail) throw FieldError.Invalid(MetadataNamespace, ns, detail);
-        return ns;
+        return Shared.Get(ns);
     }
 
     private static ImmutableSortedDictionary<string, string> ValidLabels(IDictionary<string, string>? labels)
@@ -52,7 +56,8 @@ public static partial class KubeObjectConverter
             var value = rawValue ?? "";
             if (NameRules.QualifiedName(key) is { } keyError) throw FieldError.Invalid(MetadataLabels, key, keyError);
             if (NameRules.LabelValue(value) is { } valueError) throw FieldError.Invalid(MetadataLabels, value, valueError);
-            builder[key] = value;
+            // Keys repeat (app, kubernetes.io/...); values are mostly per object, so they are not worth a pool slot.
+            builder[Shared.Get(key)] = value;
         }
         return builder.ToImmutable();
     }

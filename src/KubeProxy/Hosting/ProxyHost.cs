@@ -73,6 +73,8 @@ public sealed partial class ProxyHost
         var hooks = new List<IPostSyncHook>(serviceHealth);
         using var conntrack = OpenConntrack();
         if (conntrack is not null) hooks.Add(new ConntrackCleanupHook(conntrack, families, metrics, _loggerFactory));
+        // Last, so that it also collects what the other hooks left behind.
+        hooks.Add(new MemoryTrimHook(families, _loggerFactory.CreateLogger("memory")));
 
         var engine = new ProxyEngine(
             new ProxyEngineOptions

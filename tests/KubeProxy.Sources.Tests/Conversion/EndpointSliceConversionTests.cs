@@ -44,6 +44,34 @@ public class EndpointSliceConversionTests
         return result.Value!;
     }
 
+    [Fact]
+    public void Repeated_names_from_separate_objects_share_one_string()
+    {
+        // Each object from the API server carries its own copies; the model should hold one.
+        var first = Convert(WithFreshStrings(Slice()));
+        var second = Convert(WithFreshStrings(Slice()));
+        Assert.NotSame(WithFreshStrings(Slice()).Metadata.NamespaceProperty, WithFreshStrings(Slice()).Metadata.NamespaceProperty);
+        Assert.Same(first.Name.Namespace, second.Name.Namespace);
+        Assert.Same(first.Ports[0].Name, second.Ports[0].Name);
+        Assert.Same(first.Endpoints[0].NodeName, second.Endpoints[0].NodeName);
+        Assert.Same(first.Endpoints[0].Zone, second.Endpoints[0].Zone);
+        Assert.Same(first.Endpoints[0].ZoneHints[0], second.Endpoints[0].ZoneHints[0]);
+        Assert.Same(first.Endpoints[0].NodeName, first.Endpoints[0].NodeHints[0]);
+    }
+
+    /// <summary>The slice with its own copy of every name, as a deserialised API object has (literals are interned).</summary>
+    private static V1EndpointSlice WithFreshStrings(V1EndpointSlice slice)
+    {
+        slice.Metadata.NamespaceProperty = new string(slice.Metadata.NamespaceProperty);
+        foreach (var port in slice.Ports) port.Name = new string(port.Name);
+        var endpoint = slice.Endpoints[0];
+        endpoint.NodeName = new string(endpoint.NodeName);
+        endpoint.Zone = new string(endpoint.Zone);
+        endpoint.Hints.ForZones[0].Name = new string(endpoint.Hints.ForZones[0].Name);
+        endpoint.Hints.ForNodes[0].Name = new string(endpoint.Hints.ForNodes[0].Name);
+        return slice;
+    }
+
     private static void AssertInvalid(V1EndpointSlice slice, string expected)
     {
         var result = KubeObjectConverter.ToEndpointSlice(slice, "x");
