@@ -153,6 +153,24 @@ public sealed partial class NftablesDataPlane : IDataPlane
         return Apply(ToScript(partial), NftApplyPath.NftPartial);
     }
 
+    /// <summary>What a full sync must know of the kernel: our table's chains and sets. Through netlink when we can
+    /// (one family's tables only), else through nft (which dumps the whole namespace first).</summary>
+    private TableListing ListTable()
+    {
+        if (_netlink is not null)
+        {
+            try
+            {
+                return _netlink.List(_options.Family, _options.TableName);
+            }
+            catch (NftException e)
+            {
+                Log.ListingThroughNft(_logger, _options.Family, e.Message);
+            }
+        }
+        return _runner.List(_family, _options.TableName);
+    }
+
     private NftScript ToScript(RecordedTransaction partial)
     {
         var script = new NftScript(_family, _options.TableName);
@@ -162,7 +180,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
     private SyncPlan PlanFull(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)
     {
-        var listing = _runner.List(_family, _options.TableName);
+        var listing = ListTable();
         var script = new NftScript(_family, _options.TableName);
         script.AddTable(BaseRules.TableComment);
         // Rules of every chain go; sets and maps stay (affinity state lives in sets).
@@ -390,5 +408,8 @@ public sealed partial class NftablesDataPlane : IDataPlane
     {
         [LoggerMessage(Level = LogLevel.Debug, Message = "nftables {Family} partial sync sent as nft text: {Reason}")]
         public static partial void PartialSyncAsText(ILogger logger, IPFamily family, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "nftables {Family} table listed through nft after the netlink listing failed: {Reason}")]
+        public static partial void ListingThroughNft(ILogger logger, IPFamily family, string reason);
     }
 }

@@ -14,9 +14,10 @@ namespace KubeProxy.Bench.Scenarios;
 /// Sync cost in-process, per cluster shape: a cold full sync into a fresh network namespace, the same script(s)
 /// loaded by <c>nft -f</c> alone into another fresh namespace (the kernel-only limit), partial syncs after one
 /// endpoint change and after adding one Service, and the process's memory. Compute is tracking (ClusterState
-/// updates + SnapshotBuilder) plus render (NftablesDataPlane's RenderTime, which on a full sync includes one
-/// <c>nft list table</c>); apply is the kernel transaction: <c>nft -f</c> for full syncs, an nf_tables netlink batch for
-/// partial syncs (as kube-proxy does), or <c>nft -f</c> for those too with <c>--partial-via nft</c>.
+/// updates + SnapshotBuilder) plus render (NftablesDataPlane's RenderTime, which on a full sync includes listing our
+/// table: netlink dumps, or <c>nft list table</c> with <c>--partial-via nft</c>); apply is the kernel transaction:
+/// <c>nft -f</c> for full syncs, an nf_tables netlink batch for partial syncs (as kube-proxy does), or <c>nft -f</c>
+/// for those too with <c>--partial-via nft</c>.
 /// </summary>
 internal sealed class SyncScenario : IScenario
 {

@@ -1,3 +1,4 @@
+using KubeProxy.Core.Model;
 using KubeProxy.Linux.Netlink;
 using KubeProxy.Nftables.Netlink;
 
@@ -50,6 +51,50 @@ public sealed class NftNetlinkApplier : IDisposable
             throw new NftException($"nf_tables netlink batch failed: {e.Message}", e);
         }
         if (failure is not null) throw new NftException($"nf_tables netlink batch refused: {failure}");
+    }
+
+    /// <summary>
+    /// The chains and sets of <paramref name="table"/> (an absent table lists empty), read with nf_tables dumps of
+    /// this family only (<see cref="NftTableDump"/>). Throws <see cref="NftException"/> when the kernel refuses or the
+    /// dump was interrupted by a concurrent change; the caller can then ask nft.
+    /// </summary>
+    public TableListing List(IPFamily family, string table)
+    {
+        var chains = new HashSet<string>(StringComparer.Ordinal);
+        var sets = new Dictionary<string, SetInfo>(StringComparer.Ordinal);
+        try
+        {
+            _connection ??= NetlinkConnection.Open(NetlinkProtocol.Netfilter, _options);
+            using var request = new NetlinkMessageBuilder(256);
+            NftTableDump.WriteRequest(request, NfTablesMessage.GetChain, family, table);
+            var chainDump = _connection.Dump(request, (in NetlinkMessage reply) =>
+            {
+                if (NftTableDump.ChainOf(reply, table) is { } chain) chains.Add(chain);
+            });
+            request.Reset();
+            NftTableDump.WriteRequest(request, NfTablesMessage.GetSet, family, table);
+            NetlinkDumpResult setDump;
+            try
+            {
+                setDump = _connection.Dump(request, (in NetlinkMessage reply) =>
+                {
+                    if (NftTableDump.SetOf(reply, table) is { } set) sets[set.Name] = set;
+                });
+            }
+            catch (NetlinkException e) when (e.Errno == Errno.ENOENT)
+            {
+                // The set dump names the table, and the kernel refuses a table it does not have.
+                return chains.Count == 0 ? TableListing.Empty : throw new NftException($"table {table} vanished while listed", e);
+            }
+            if (chainDump.Interrupted || setDump.Interrupted)
+                throw new NftException($"the listing of table {table} was interrupted by a concurrent change");
+        }
+        catch (NetlinkException e)
+        {
+            Reset();
+            throw new NftException($"nf_tables netlink listing failed: {e.Message}", e);
+        }
+        return new TableListing(chains, sets);
     }
 
     public void Dispose() => Reset();

@@ -7,10 +7,12 @@ namespace KubeProxy.Nftables.Netlink;
 internal enum NfTablesMessage : ushort
 {
     NewChain = 3,
+    GetChain = 4,
     DelChain = 5,
     NewRule = 6,
     DelRule = 8,
     NewSet = 9,
+    GetSet = 10,
     DelSet = 11,
     NewSetElem = 12,
     DelSetElem = 14,
@@ -71,7 +73,7 @@ internal static class NftValue
     public const int Drop = 0, Accept = 1, Jump = -3, Goto = -4, Return = -5;
 
     // Set flags and the data types nft writes for address keys (TYPE_IPADDR, TYPE_IP6ADDR in nft's datatype.h).
-    public const uint SetTimeout = 0x10, SetEval = 0x20;
+    public const uint SetAnonymous = 0x1, SetTimeout = 0x10, SetEval = 0x20;
     public const uint TypeIPv4Addr = 7, TypeIPv6Addr = 8;
 
     public const byte NfProtoIPv4 = 2, NfProtoIPv6 = 10;
