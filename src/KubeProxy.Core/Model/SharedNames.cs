@@ -74,6 +74,5 @@ public sealed class SharedNames
         if (_pool.TryAdd(value, value)) return value;
         Interlocked.Decrement(ref _count);
         return _pool[value]; // entries are never removed
-
     }
 }
