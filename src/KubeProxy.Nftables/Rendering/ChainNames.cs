@@ -48,7 +48,7 @@ public static class ChainNames
         var byteCount = Encoding.UTF8.GetByteCount(name);
         var utf8 = byteCount <= 512 ? stackalloc byte[512] : new byte[byteCount];
         var written = Encoding.UTF8.GetBytes(name, utf8);
-        var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var sha = _sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(utf8[..written]);
         sha.GetHashAndReset(hash);
         ulong bits = 0;
@@ -90,5 +90,5 @@ public static class ChainNames
     }
 
     [ThreadStatic]
-    private static IncrementalHash? t_sha256;
+    private static IncrementalHash? _sha256;
 }
