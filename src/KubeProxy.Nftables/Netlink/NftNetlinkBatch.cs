@@ -131,7 +131,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         if (!_finished)
         {
             if (Commands == 0) throw new InvalidOperationException("an empty batch is not sent");
-            if (_builder.InMessage) throw new InvalidOperationException("an earlier command of this batch failed to encode");
+            ThrowIfAbandoned();
             _builder.AddFlagsToLastMessage(NetlinkMessageFlags.Ack);
             Begin(NfNetlink.BatchEnd, 0, NetlinkMessageFlags.Request, subsystem: NfNetlink.SubsystemNfTables);
             _builder.EndMessage();
@@ -149,10 +149,16 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
     private void Command(NfTablesMessage message, NetlinkMessageFlags flags, string description)
     {
         if (_finished) throw new InvalidOperationException("the batch is finished");
-        // A command that threw (NftUnsupportedException) left its message open: the batch is then abandoned.
-        if (_builder.InMessage) throw new InvalidOperationException("an earlier command of this batch failed to encode");
+        ThrowIfAbandoned();
         Begin(NfNetlink.MessageType(message), _nfproto, NetlinkMessageFlags.Request | flags, subsystem: 0);
         _descriptions.Add(description);
+    }
+
+    /// <summary>A command that threw (NftUnsupportedException) left its message open: the batch is then abandoned,
+    /// neither extended nor sent.</summary>
+    private void ThrowIfAbandoned()
+    {
+        if (_builder.InMessage) throw new InvalidOperationException("an earlier command of this batch failed to encode");
     }
 
     private void Begin(ushort type, byte family, NetlinkMessageFlags flags, ushort subsystem)

@@ -20,8 +20,7 @@ internal static class NftTableDump
         builder.BeginMessage(NfNetlink.MessageType(message), NetlinkMessageFlags.Request | NetlinkMessageFlags.Dump);
         Span<byte> header = [family == IPFamily.IPv6 ? NftValue.NfProtoIPv6 : NftValue.NfProtoIPv4, 0, 0, 0];
         builder.PutHeader(header);
-        // NFTA_CHAIN_TABLE and NFTA_SET_TABLE are both attribute 1.
-        builder.PutString(NftAttr.SetTable, table);
+        builder.PutString(message == NfTablesMessage.GetChain ? NftAttr.ChainTable : NftAttr.SetTable, table);
         builder.EndMessage();
     }
 
