@@ -75,17 +75,27 @@ internal sealed class SourceHarness : IAsyncDisposable
     public Task WaitSyncedAsync() =>
         EventuallyAsync(() => Sink.ServicesSynced == 1 && Sink.EndpointSlicesSynced == 1, "services and endpointslices synced");
 
-    /// <summary>Waits until the sink holds exactly the server's (converted) state; fails with the difference.</summary>
+    /// <summary>Waits until the sink holds exactly the server's (converted) state and has been told that both initial
+    /// lists are in (the synced signals follow the last object of a list, so a test that marks the sink right after
+    /// convergence would otherwise see a late EndpointSlicesSynced as a new call); fails with the difference.</summary>
     public async Task WaitConvergedAsync(TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
         string difference;
-        while (!Converged(out difference))
+        while (!ConvergedAndSynced(out difference))
         {
             if (_run is { IsFaulted: true }) throw new InvalidOperationException("the source failed", _run.Exception);
             if (DateTime.UtcNow > deadline) Assert.Fail("the sink did not converge to the server's state: " + difference);
             await Task.Delay(20);
         }
+    }
+
+    private bool ConvergedAndSynced(out string difference)
+    {
+        if (!Converged(out difference)) return false;
+        if (Sink.ServicesSynced > 0 && Sink.EndpointSlicesSynced > 0) return true;
+        difference = "the initial lists were not signalled as synced";
+        return false;
     }
 
     public bool Converged(out string difference)
