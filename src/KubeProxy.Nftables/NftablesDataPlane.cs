@@ -19,6 +19,8 @@ namespace KubeProxy.Nftables;
 /// Services in the snapshot's changed set, compares each chain and element with the record of what the kernel holds,
 /// and sends just the difference. The kernel is listed only on full syncs. Chains that fall out of use are flushed
 /// at once and deleted in a later sync, as upstream does for kernels that free them slowly.
+/// The Services are spread over <see cref="NftablesOptions.ServiceTables"/> tables (<see cref="ServiceTables"/>), so a
+/// partial sync's commit makes the kernel validate one table's share of the ruleset, not all of it.
 /// Full syncs go to nft as text. Partial syncs go straight to the kernel as an nf_tables netlink batch when a
 /// <see cref="NftNetlinkApplier"/> is given (nft 1.0.6 reads the whole namespace's ruleset before every command, which
 /// made each partial sync cost seconds at scale), and as nft text otherwise or when the batch encoder does not know
@@ -35,9 +37,10 @@ public sealed partial class NftablesDataPlane : IDataPlane
     private readonly NftFamily _family;
     private readonly ServiceRenderer _renderer;
     private readonly NftNetlinkApplier? _netlink;
+    private readonly ServiceTables _tables;
 
     private Dictionary<ObjectName, ServiceRecord> _records = [];
-    private readonly Dictionary<string, DateTimeOffset> _staleChains = new(StringComparer.Ordinal);
+    private readonly Dictionary<TableScoped, DateTimeOffset> _staleChains = [];
     private HashSet<string> _nodePortIPs = new(StringComparer.Ordinal);
     private bool _needsFullSync = true;
 
@@ -59,6 +62,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
         _family = NftFamily.Of(options.Family);
         _renderer = new ServiceRenderer(options);
         _netlink = netlink;
+        _tables = new ServiceTables(options.TableName, options.ServiceTables);
     }
 
     public string Mode => "nftables";
@@ -153,22 +157,26 @@ public sealed partial class NftablesDataPlane : IDataPlane
         return Apply(ToScript(partial), NftApplyPath.NftPartial);
     }
 
-    /// <summary>What a full sync must know of the kernel: our table's chains and sets. Through netlink when we can
-    /// (one family's tables only), else through nft (which dumps the whole namespace first).</summary>
-    private TableListing ListTable()
+    /// <summary>What a full sync must know of the kernel: the chains and sets of our tables, by table (also tables of
+    /// ours beyond the configured count, left by an earlier run, so they can go). Through netlink when we can (one
+    /// family's tables only, two dumps), else through nft, table by table (which dumps the whole namespace each time,
+    /// and cannot see such leftovers).</summary>
+    private IReadOnlyDictionary<string, TableListing> ListTables()
     {
         if (_netlink is not null)
         {
             try
             {
-                return _netlink.List(_options.Family, _options.TableName);
+                return _netlink.ListTables(_options.Family, _tables.IsOurs);
             }
             catch (NftException e)
             {
                 Log.ListingThroughNft(_logger, _options.Family, e.Message);
             }
         }
-        return _runner.List(_family, _options.TableName);
+        var result = new Dictionary<string, TableListing>(StringComparer.Ordinal);
+        foreach (var table in _tables.All) result[table] = _runner.List(_family, table);
+        return result;
     }
 
     private NftScript ToScript(RecordedTransaction partial)
@@ -180,77 +188,118 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
     private SyncPlan PlanFull(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)
     {
-        var listing = ListTable();
-        var script = new NftScript(_family, _options.TableName);
-        script.AddTable(BaseRules.TableComment);
-        // Rules of every chain go; sets and maps stay (affinity state lives in sets).
-        script.FlushTable();
-        foreach (var (name, type, hook, priority) in BaseRules.BaseChains) script.AddBaseChain(name, type, hook, priority);
-        foreach (var name in BaseRules.RegularChains) script.AddChain(name);
-        foreach (var (name, definition) in BaseRules.SetsAndMaps(_family))
+        var listings = ListTables();
+        var script = new NftScript(_family, _tables.Main);
+        var serviceCidrs = snapshot.ServiceCidrs.AsImmutableArray();
+        foreach (var table in _tables.All)
         {
-            script.AddSetOrMap(name, definition);
-            script.Flush(definition.StartsWith("map", StringComparison.Ordinal) ? "map" : "set", name);
-        }
-        foreach (var (chain, rule) in BaseRules.Rules(_options, _family, snapshot.ServiceCidrs.AsImmutableArray(), NodePortsOnAllAddresses))
-        {
-            script.AddRule(chain, rule);
+            // The main table has the whole fixed part; each other Service table its NAT dispatch (ServiceTables).
+            var main = table == _tables.Main;
+            script.UseTable(table);
+            script.AddTable(BaseRules.TableComment);
+            // Rules of every chain go; sets and maps stay (affinity state lives in sets).
+            script.FlushTable();
+            foreach (var (name, type, hook, priority) in BaseRules.BaseChains)
+            {
+                if (main || BaseRules.InEveryServiceTable(name)) script.AddBaseChain(name, type, hook, priority);
+            }
+            foreach (var name in BaseRules.RegularChains)
+            {
+                if (main || BaseRules.InEveryServiceTable(name)) script.AddChain(name);
+            }
+            foreach (var (name, definition) in BaseRules.SetsAndMaps(_family))
+            {
+                if (!main && !BaseRules.InEveryServiceTable(name)) continue;
+                script.AddSetOrMap(name, definition);
+                script.Flush(definition.StartsWith("map", StringComparison.Ordinal) ? "map" : "set", name);
+            }
+            foreach (var (chain, rule) in BaseRules.Rules(_options, _family, serviceCidrs, NodePortsOnAllAddresses))
+            {
+                if (main || BaseRules.InEveryServiceTable(chain)) script.AddRule(chain, rule);
+            }
         }
 
         var records = new Dictionary<ObjectName, ServiceRecord>(snapshot.PortsByService.Count);
-        var desiredChains = new HashSet<string>(StringComparer.Ordinal);
-        var desiredSets = new Dictionary<string, int>(StringComparer.Ordinal);
+        var desiredChains = new HashSet<TableScoped>();
+        var desiredSets = new Dictionary<TableScoped, int>();
         var seenElements = new HashSet<ElementKey>();
-        var elements = new List<MapElement>();
+        var elements = new List<(string Table, MapElement Element)>();
         // Chains are declared before any rule (rules jump to chains declared later in Service order), and rules go
         // after the affinity sets they use.
-        var declarations = new NftScript(_family, _options.TableName);
-        var body = new NftScript(_family, _options.TableName);
+        var declarations = new NftScript(_family, _tables.Main);
+        var body = new NftScript(_family, _tables.Main);
         foreach (var service in snapshot.PortsByService.Keys.Order())
         {
+            var serviceTable = _tables.TableOf(service);
             var rules = _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP);
             // Two Services claiming the same address and port (possible with externalIPs): the first one wins.
             rules.Elements.RemoveAll(e => !seenElements.Add(new ElementKey(e.Map, e.Key)));
             records[service] = ServiceRecord.From(rules);
             foreach (var chain in rules.Chains)
             {
-                desiredChains.Add(chain.Name);
-                declarations.AddChain(chain.Name);
+                var table = _tables.TableOfChain(chain.Name, serviceTable);
+                desiredChains.Add(new TableScoped(table, chain.Name));
+                declarations.UseTable(table).AddChain(chain.Name);
+                body.UseTable(table);
                 foreach (var rule in chain.Rules) body.AddRule(chain.Name, rule);
             }
-            foreach (var set in rules.AffinitySets) desiredSets[set.Name] = set.TimeoutSeconds;
-            elements.AddRange(rules.Elements);
+            foreach (var set in rules.AffinitySets) desiredSets[new TableScoped(serviceTable, set.Name)] = set.TimeoutSeconds;
+            foreach (var e in rules.Elements) elements.Add((_tables.TableOfElement(e.Map, serviceTable), e));
         }
 
         // Affinity sets: keep those whose timeout is right (their entries are the affinity state), replace the others.
-        foreach (var (name, info) in listing.Sets)
+        foreach (var (table, listing) in listings)
         {
-            if (!name.StartsWith("affinity-", StringComparison.Ordinal)) continue;
-            if (!desiredSets.TryGetValue(name, out var timeout) || timeout != info.TimeoutSeconds) script.DeleteSet(name);
+            if (!_tables.All.Contains(table)) continue;
+            foreach (var (name, info) in listing.Sets)
+            {
+                if (!name.StartsWith("affinity-", StringComparison.Ordinal)) continue;
+                if (!desiredSets.TryGetValue(new TableScoped(table, name), out var timeout) || timeout != info.TimeoutSeconds)
+                {
+                    script.UseTable(table).DeleteSet(name);
+                }
+            }
         }
-        foreach (var (name, timeout) in desiredSets)
+        foreach (var (set, timeout) in desiredSets)
         {
-            if (!listing.Sets.TryGetValue(name, out var info) || info.TimeoutSeconds != timeout) script.AddAffinitySet(name, timeout);
+            if (!listings.TryGetValue(set.Table, out var listing) || !listing.Sets.TryGetValue(set.Name, out var info) || info.TimeoutSeconds != timeout)
+            {
+                script.UseTable(set.Table).AddAffinitySet(set.Name, timeout);
+            }
         }
         var ordered = script.Append(declarations).Append(body);
-        foreach (var e in elements) ordered.AddElement(e);
+        foreach (var (table, e) in elements) ordered.UseTable(table).AddElement(e);
 
         var nodePortIPs = DesiredNodePortIPs(snapshot);
         if (!NodePortsOnAllAddresses)
         {
-            foreach (var ip in nodePortIPs) ordered.AddElement(new MapElement(BaseRules.NodePortIPsSet, ip, ""));
+            foreach (var table in _tables.All)
+            {
+                ordered.UseTable(table);
+                foreach (var ip in nodePortIPs) ordered.AddElement(new MapElement(BaseRules.NodePortIPsSet, ip, ""));
+            }
         }
 
         // Chains in the kernel that nothing wants any more: already flushed above; delete them once they have had time
-        // to become unreferenced.
+        // to become unreferenced. Tables of ours beyond the configured count (an earlier run had more) go whole: their
+        // Services are in the other tables from this transaction on.
         var known = new HashSet<string>(BaseRules.BaseChains.Select(c => c.Name).Concat(BaseRules.RegularChains), StringComparer.Ordinal);
-        var stale = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        foreach (var chain in listing.Chains)
+        var stale = new Dictionary<TableScoped, DateTimeOffset>();
+        foreach (var (table, listing) in listings)
         {
-            if (known.Contains(chain) || desiredChains.Contains(chain)) continue;
-            var since = _staleChains.TryGetValue(chain, out var t) ? t : now;
-            if (now - since >= _options.StaleChainDeleteDelay) ordered.DeleteChain(chain);
-            else stale[chain] = since;
+            if (!_tables.All.Contains(table))
+            {
+                ordered.UseTable(table).DeleteTable();
+                continue;
+            }
+            foreach (var chain in listing.Chains)
+            {
+                var key = new TableScoped(table, chain);
+                if (known.Contains(chain) || desiredChains.Contains(key)) continue;
+                var since = _staleChains.TryGetValue(key, out var t) ? t : now;
+                if (now - since >= _options.StaleChainDeleteDelay) ordered.UseTable(table).DeleteChain(chain);
+                else stale[key] = since;
+            }
         }
 
         return new SyncPlan(ordered, null, () =>
@@ -264,100 +313,108 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
     private SyncPlan PlanPartial(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)
     {
-        var deleteElements = new List<ElementKey>();
-        var chainOps = new List<(string Chain, bool Add)>();
-        var deleteSets = new List<string>();
-        var addSets = new List<AffinitySet>();
-        var rules = new List<RenderedChain>();
-        var addElements = new List<MapElement>();
-        var flushStale = new List<string>();
+        var deleteElements = new List<(string Table, ElementKey Key)>();
+        var chainOps = new List<(TableScoped Chain, bool Add)>();
+        var deleteSets = new List<TableScoped>();
+        var addSets = new List<(string Table, AffinitySet Set)>();
+        var rules = new List<(string Table, RenderedChain Chain)>();
+        var addElements = new List<(string Table, MapElement Element)>();
+        var flushStale = new List<TableScoped>();
         var updates = new Dictionary<ObjectName, ServiceRecord?>();
-        var newlyStale = new List<string>();
-        var revived = new List<string>();
+        var newlyStale = new List<TableScoped>();
+        var revived = new List<TableScoped>();
 
         foreach (var service in snapshot.ChangedServices)
         {
+            var serviceTable = _tables.TableOf(service);
             var old = _records.GetValueOrDefault(service) ?? ServiceRecord.Empty;
             var rendered = snapshot.PortsByService.ContainsKey(service)
                 ? _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP)
                 : new ServiceRules(service);
             var next = ServiceRecord.From(rendered);
 
-            deleteElements.AddRange(old.ElementsChangedOrMissingIn(next));
+            foreach (var key in old.ElementsChangedOrMissingIn(next)) deleteElements.Add((_tables.TableOfElement(key.Map, serviceTable), key));
             foreach (var e in rendered.Elements)
             {
                 next.TryGetElement(e.Map, e.Key, out var hash);
-                if (!old.TryGetElement(e.Map, e.Key, out var h) || h != hash) addElements.Add(e);
+                if (!old.TryGetElement(e.Map, e.Key, out var h) || h != hash) addElements.Add((_tables.TableOfElement(e.Map, serviceTable), e));
             }
 
             // A set still used by a rule cannot be deleted: when one of this Service's affinity sets goes (or is
             // replaced for a new timeout), every chain of the Service is rewritten, which drops those references.
             var goneSets = old.AffinitySetsChangedOrMissingIn(next);
-            deleteSets.AddRange(goneSets);
+            foreach (var set in goneSets) deleteSets.Add(new TableScoped(serviceTable, set));
             var setDeleted = goneSets.Count > 0;
             foreach (var set in rendered.AffinitySets)
             {
-                if (!old.TryGetAffinitySet(set.Name, out var t) || t != set.TimeoutSeconds) addSets.Add(set);
+                if (!old.TryGetAffinitySet(set.Name, out var t) || t != set.TimeoutSeconds) addSets.Add((serviceTable, set));
             }
 
             foreach (var chain in rendered.Chains)
             {
+                var key = new TableScoped(_tables.TableOfChain(chain.Name, serviceTable), chain.Name);
                 next.TryGetChain(chain.Name, out var hash);
                 if (old.TryGetChain(chain.Name, out var oldHash))
                 {
                     if (oldHash == hash && !setDeleted) continue;
-                    chainOps.Add((chain.Name, false));
+                    chainOps.Add((key, false));
                 }
                 else
                 {
-                    chainOps.Add((chain.Name, true));
-                    if (_staleChains.ContainsKey(chain.Name))
+                    chainOps.Add((key, true));
+                    if (_staleChains.ContainsKey(key))
                     {
                         // Wanted again before it was deleted: it exists (flushed), so flush it again to be sure.
-                        revived.Add(chain.Name);
-                        chainOps.Add((chain.Name, false));
+                        revived.Add(key);
+                        chainOps.Add((key, false));
                     }
                 }
-                rules.Add(chain);
+                rules.Add((key.Table, chain));
             }
             foreach (var chain in old.ChainsMissingFrom(next))
             {
-                flushStale.Add(chain);
-                newlyStale.Add(chain);
+                var key = new TableScoped(_tables.TableOfChain(chain, serviceTable), chain);
+                flushStale.Add(key);
+                newlyStale.Add(key);
             }
 
             updates[service] = rendered.Chains.Count == 0 && rendered.Elements.Count == 0 && rendered.AffinitySets.Count == 0 ? null : next;
         }
 
         var script = new RecordedTransaction();
-        foreach (var key in deleteElements) script.DeleteElement(key.Map, key.Key);
+        var at = new TableSwitch(script, _tables.Main);
+        foreach (var (table, key) in deleteElements) at.Use(table).DeleteElement(key.Map, key.Key);
         foreach (var (chain, add) in chainOps)
         {
-            if (add) script.AddChain(chain);
-            else script.FlushChain(chain);
+            if (add) at.Use(chain.Table).AddChain(chain.Name);
+            else at.Use(chain.Table).FlushChain(chain.Name);
         }
-        foreach (var chain in flushStale) script.FlushChain(chain);
+        foreach (var chain in flushStale) at.Use(chain.Table).FlushChain(chain.Name);
         // Sets are referenced by rules: rules that used a set being replaced were flushed above.
-        foreach (var set in deleteSets) script.DeleteSet(set);
-        foreach (var set in addSets) script.AddAffinitySet(set.Name, set.TimeoutSeconds);
-        foreach (var chain in rules)
+        foreach (var set in deleteSets) at.Use(set.Table).DeleteSet(set.Name);
+        foreach (var (table, set) in addSets) at.Use(table).AddAffinitySet(set.Name, set.TimeoutSeconds);
+        foreach (var (table, chain) in rules)
         {
-            foreach (var rule in chain.Rules) script.AddRule(chain.Name, rule);
+            var target = at.Use(table);
+            foreach (var rule in chain.Rules) target.AddRule(chain.Name, rule);
         }
-        foreach (var e in addElements) script.AddElement(e);
+        foreach (var (table, e) in addElements) at.Use(table).AddElement(e);
 
         var nodePortIPs = DesiredNodePortIPs(snapshot);
         if (!NodePortsOnAllAddresses)
         {
-            foreach (var ip in _nodePortIPs.Except(nodePortIPs)) script.DeleteElement(BaseRules.NodePortIPsSet, ip);
-            foreach (var ip in nodePortIPs.Except(_nodePortIPs)) script.AddElement(new MapElement(BaseRules.NodePortIPsSet, ip, ""));
+            foreach (var table in _tables.All)
+            {
+                foreach (var ip in _nodePortIPs.Except(nodePortIPs)) at.Use(table).DeleteElement(BaseRules.NodePortIPsSet, ip);
+                foreach (var ip in nodePortIPs.Except(_nodePortIPs)) at.Use(table).AddElement(new MapElement(BaseRules.NodePortIPsSet, ip, ""));
+            }
         }
 
         var deleteNow = _staleChains
             .Where(kv => now - kv.Value >= _options.StaleChainDeleteDelay && !revived.Contains(kv.Key))
             .Select(kv => kv.Key)
             .ToList();
-        foreach (var chain in deleteNow) script.DeleteChain(chain);
+        foreach (var chain in deleteNow) at.Use(chain.Table).DeleteChain(chain.Name);
 
         return new SyncPlan(null, script, () =>
         {
@@ -397,6 +454,26 @@ public sealed partial class NftablesDataPlane : IDataPlane
             .SelectMany(i => i.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
             .Where(a => !a.IsIPv6LinkLocal);
+
+    /// <summary>A chain or set and the table it is in.</summary>
+    private readonly record struct TableScoped(string Table, string Name);
+
+    /// <summary>Writes a table switch into a recorded transaction only when the table changes, so a partial sync within
+    /// one table records no switch at all.</summary>
+    private sealed class TableSwitch(RecordedTransaction transaction, string first)
+    {
+        private string _current = first;
+
+        public RecordedTransaction Use(string table)
+        {
+            if (table != _current)
+            {
+                transaction.UseTable(table);
+                _current = table;
+            }
+            return transaction;
+        }
+    }
 
     /// <summary>A full sync's script or a partial sync's commands, and what to record once the kernel took them.</summary>
     private sealed record SyncPlan(NftScript? Script, RecordedTransaction? Partial, Action Commit)

@@ -33,6 +33,14 @@ public sealed record NftablesOptions
 
     public string TableName { get; init; } = "kube-proxy";
 
+    /// <summary>How many tables the Services are spread over (<see cref="Rendering.ServiceTables"/>); 1 is the
+    /// single-table layout. The host uses <see cref="DefaultServiceTables"/>.</summary>
+    public int ServiceTables { get; init; } = 1;
+
+    /// <summary>What kube-proxy runs with: at 10,000 Services a partial sync then validates about 600 Services' chains
+    /// instead of all of them, and a new connection passes 16 NAT dispatch chains (hash lookups) instead of one.</summary>
+    public const int DefaultServiceTables = 16;
+
     /// <summary>Keep the last applied script in <see cref="NftablesDataPlane.LastScript"/> (tests and tools only: at
     /// scale a full sync's script is tens of megabytes).</summary>
     public bool KeepLastScript { get; init; }

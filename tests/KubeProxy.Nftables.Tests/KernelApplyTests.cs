@@ -103,4 +103,75 @@ public class KernelApplyTests(ITestOutputHelper output)
             ProcessRunner.Run("ip", ["netns", "del", ns]);
         }
     }
+
+    [RootFact]
+    public void Services_spread_over_tables_and_a_restart_with_fewer_tables_folds_them_back()
+    {
+        var ns = "kpn-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.True(ProcessRunner.Run("ip", ["netns", "add", ns]).Succeeded);
+        using var netlink = NftNetlinkApplier.InNetworkNamespace(ns);
+        try
+        {
+            var runner = NftProcessRunner.InNetworkNamespace(ns);
+            var snapshot = RepresentativeCluster.Build().Build();
+            foreach (var count in new[] { 4, 2, 1, 3 })
+            {
+                // Each round is a restart with another table count: its first (full) sync must leave exactly that many
+                // tables, every Service's chains and affinity sets in its own table, firewall chains in the main one.
+                var options = new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [IPNetwork.Parse("198.18.64.0/18")], ServiceTables = count };
+                var time = new FakeTimeProvider();
+                var plane = new NftablesDataPlane(options, runner, null, NullLogger.Instance, time, () => [], netlink);
+                plane.Sync(snapshot, fullSync: true, CancellationToken.None);
+                // Chains whose Service moved to another table were flushed where they were; the next sync after the
+                // delay deletes them.
+                time.Advance(TimeSpan.FromSeconds(2));
+                plane.Sync(snapshot, fullSync: false, CancellationToken.None);
+
+                var tables = new Rendering.ServiceTables("kube-proxy", count);
+                var listings = netlink.ListTables(IPFamily.IPv4, tables.IsOurs);
+                Assert.Equal(tables.All.Order(), listings.Keys.Order());
+                var placed = 0;
+                foreach (var service in snapshot.PortsByService.Keys)
+                {
+                    var marker = $"-{service.Namespace}/{service.Name}/";
+                    foreach (var (table, listing) in listings)
+                    {
+                        foreach (var name in listing.Chains.Concat(listing.Sets.Keys).Where(n => n.Contains(marker, StringComparison.Ordinal)))
+                        {
+                            var expected = name.StartsWith("firewall-", StringComparison.Ordinal) ? tables.Main : tables.TableOf(service);
+                            Assert.True(table == expected, $"{name} is in {table}, expected in {expected} ({count} tables)");
+                            placed++;
+                        }
+                    }
+                }
+                output.WriteLine($"{count} tables: {placed} chains and sets of {snapshot.PortsByService.Count} Services checked");
+                Assert.True(placed > snapshot.PortsByService.Count, "too few Service chains found to mean anything");
+                foreach (var (table, listing) in listings.Where(l => l.Key != tables.Main))
+                {
+                    // The other tables hold the NAT dispatch only: filtering, rejecting and masquerading stay in the main one.
+                    Assert.DoesNotContain(listing.Chains, c => c.StartsWith("filter-", StringComparison.Ordinal) || c is "masquerading" or "reject-chain" or "nat-postrouting");
+                    Assert.Contains("nat-prerouting", listing.Chains);
+                    Assert.Contains("nat-output", listing.Chains);
+                    Assert.DoesNotContain(listing.Sets.Keys, k => k is "no-endpoint-services" or "firewall-ips" or "cluster-ips");
+                }
+                if (count > 1)
+                {
+                    // The dispatch of the other tables is there, with their Services' elements.
+                    var services = listings.Keys.Where(t => t != tables.Main).Sum(t => ListMap(ns, t).Count(line => line.Contains("goto", StringComparison.Ordinal)));
+                    Assert.True(services > 0, "no Service dispatched from the other tables");
+                }
+            }
+        }
+        finally
+        {
+            ProcessRunner.Run("ip", ["netns", "del", ns]);
+        }
+    }
+
+    private static string[] ListMap(string ns, string table)
+    {
+        var result = ProcessRunner.Run("ip", ["netns", "exec", ns, "nft", "list", "map", "ip", table, "service-ips"]);
+        Assert.True(result.Succeeded, result.StandardError);
+        return result.StandardOutput.Split('\n');
+    }
 }

@@ -17,11 +17,20 @@ namespace KubeProxy.Nftables.Tests;
 /// </summary>
 public class NetlinkPartialSyncTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Detectors => ["ClusterCIDR", "InterfaceNamePrefix", "BridgeInterface", "None"];
+    /// <summary>Every local-traffic detector with the single-table layout, and the Services spread over four tables
+    /// (ServiceTables: one transaction then spans several tables).</summary>
+    public static TheoryData<string, int> Layouts => new()
+    {
+        { "ClusterCIDR", 1 },
+        { "InterfaceNamePrefix", 1 },
+        { "BridgeInterface", 1 },
+        { "None", 1 },
+        { "ClusterCIDR", 4 },
+    };
 
     [RootTheory]
-    [MemberData(nameof(Detectors))]
-    public void Netlink_partial_syncs_leave_the_same_table_as_nft_text_IPv4(string detector)
+    [MemberData(nameof(Layouts))]
+    public void Netlink_partial_syncs_leave_the_same_table_as_nft_text_IPv4(string detector, int serviceTables)
     {
         var options = new NftablesOptions
         {
@@ -31,6 +40,7 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
             InterfaceNamePrefix = "veth",
             BridgeInterface = "cbr0",
             KeepLastScript = true,
+            ServiceTables = serviceTables,
         };
         var cluster = new ClusterBuilder().Node("198.18.0.10");
         var steps = new List<(string Name, Action Change)>();
@@ -56,10 +66,18 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
         RunBoth(options, cluster, steps, "ip");
     }
 
-    [RootFact]
-    public void Netlink_partial_syncs_leave_the_same_table_as_nft_text_IPv6()
+    [RootTheory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Netlink_partial_syncs_leave_the_same_table_as_nft_text_IPv6(int serviceTables)
     {
-        var options = new NftablesOptions { Family = IPFamily.IPv6, ClusterCidrs = [IPNetwork.Parse("fd00:10::/64")], KeepLastScript = true };
+        var options = new NftablesOptions
+        {
+            Family = IPFamily.IPv6,
+            ClusterCidrs = [IPNetwork.Parse("fd00:10::/64")],
+            KeepLastScript = true,
+            ServiceTables = serviceTables,
+        };
         var cluster = new ClusterBuilder(IPFamily.IPv6).Node("fd00:1::10", "fd00:10::/64");
         var web = ClusterBuilder.ClusterIP("default", "web", "fd00:20::10", 80) with
         {
@@ -105,7 +123,7 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
                 Assert.Equal(NftApplyPath.NftPartial, b.LastApplyPath);
                 // Only web-lb's firewall rule (an anonymous set of source ranges) is outside the netlink vocabulary.
                 Assert.Equal(name.Contains("web-lb", StringComparison.Ordinal) ? NftApplyPath.NftPartial : NftApplyPath.Netlink, a.LastApplyPath);
-                AssertSameTable(viaNetlink, viaText, family, options.TableName, name);
+                AssertSameTables(viaNetlink, viaText, family, options, name);
                 // Let chains that fell out of use become deletable; the next partial sync deletes them.
                 time.Advance(TimeSpan.FromSeconds(2));
             }
@@ -114,7 +132,7 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
             a.Sync(last, fullSync: false, CancellationToken.None);
             b.Sync(last, fullSync: false, CancellationToken.None);
             Assert.Equal(NftApplyPath.Netlink, a.LastApplyPath);
-            AssertSameTable(viaNetlink, viaText, family, options.TableName, "stale chains deleted");
+            AssertSameTables(viaNetlink, viaText, family, options, "stale chains deleted");
         }
         finally
         {
@@ -123,10 +141,14 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
         }
     }
 
-    private static void AssertSameTable(string a, string b, string family, string table, string step)
+    private static void AssertSameTables(string a, string b, string family, NftablesOptions options, string step)
     {
-        var left = List(a, family, table);
-        var right = List(b, family, table);
+        var tables = new Rendering.ServiceTables(options.TableName, options.ServiceTables);
+        // Exactly the configured tables exist, in both namespaces.
+        Assert.Equal(tables.All.Select(t => $"table {family} {t}").Order(), ListTables(a, family).Order());
+        Assert.Equal(tables.All.Select(t => $"table {family} {t}").Order(), ListTables(b, family).Order());
+        var left = string.Concat(tables.All.Select(t => List(a, family, t)));
+        var right = string.Concat(tables.All.Select(t => List(b, family, t)));
         if (left != right)
         {
             var l = left.Split('\n');
@@ -135,6 +157,13 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
             Assert.Fail($"after '{step}' the tables differ:\n{string.Join('\n', diff)}");
         }
         Assert.Contains("chain services", left, StringComparison.Ordinal);
+    }
+
+    private static string[] ListTables(string ns, string family)
+    {
+        var result = ProcessRunner.Run("ip", ["netns", "exec", ns, "nft", "list", "tables", family]);
+        Assert.True(result.Succeeded, result.StandardError);
+        return result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
     }
 
     private static string List(string ns, string family, string table)

@@ -6,6 +6,7 @@ using KubeProxy.Core.Model;
 using KubeProxy.Core.Tracking;
 using KubeProxy.Nftables;
 using KubeProxy.Nftables.Execution;
+using KubeProxy.Nftables.Rendering;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KubeProxy.Bench.Scenarios;
@@ -25,7 +26,7 @@ internal sealed class SyncScenario : IScenario
 
     public string Name => "sync";
 
-    public string Usage => "[--sizes 1000x1,10000x10] [--quick] [--out DIR] [--startup 10000x10|none] [--render-only DIR] [--partial-via netlink|nft]";
+    public string Usage => "[--sizes 1000x1,10000x10] [--quick] [--out DIR] [--startup 10000x10|none] [--render-only DIR] [--partial-via netlink|nft] [--service-tables N]";
 
     public int Run(BenchArguments arguments)
     {
@@ -36,10 +37,12 @@ internal sealed class SyncScenario : IScenario
         var renderOnly = arguments.String("render-only", "");
         var partialVia = arguments.String("partial-via", "netlink");
         if (partialVia is not ("netlink" or "nft")) throw new ArgumentException("--partial-via is netlink or nft");
+        var serviceTables = arguments.Int("service-tables", NftablesOptions.DefaultServiceTables);
+        if (serviceTables is < 1 or > ServiceTables.MaxCount) throw new ArgumentException($"--service-tables is 1 to {ServiceTables.MaxCount}");
         arguments.EnsureAllUsed();
         if (renderOnly.Length > 0)
         {
-            foreach (var shape in ParseSizes(sizes)) RenderOnly(shape, renderOnly);
+            foreach (var shape in ParseSizes(sizes)) RenderOnly(shape, renderOnly, serviceTables);
             return 0;
         }
         if (!Environment.IsPrivilegedProcess) throw new ArgumentException("needs root (network namespaces, nft)");
@@ -55,7 +58,7 @@ internal sealed class SyncScenario : IScenario
         {
             try
             {
-                var figures = Measure(shape, partialVia == "netlink");
+                var figures = Measure(shape, partialVia == "netlink", serviceTables);
                 report.Sync.Add(figures);
                 Console.WriteLine(ReportWriter.Line(figures));
             }
@@ -87,7 +90,7 @@ internal sealed class SyncScenario : IScenario
             return new ClusterShape(n, m);
         }).ToList();
 
-    internal static SyncFigures Measure(ClusterShape shape, bool partialViaNetlink = true)
+    internal static SyncFigures Measure(ClusterShape shape, bool partialViaNetlink = true, int serviceTables = NftablesOptions.DefaultServiceTables)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         ProcessMemory.ResetPeak();
@@ -109,6 +112,7 @@ internal sealed class SyncScenario : IScenario
                 {
                     Family = f,
                     ClusterCidrs = [f == IPFamily.IPv4 ? ClusterGenerator.PodCidrV4 : ClusterGenerator.PodCidrV6],
+                    ServiceTables = serviceTables,
                 },
                 runner, null, NullLogger.Instance, TimeProvider.System,
                 () => [ClusterGenerator.NodeIPv4, ClusterGenerator.NodeIPv6], netlink)).ToArray();
@@ -185,7 +189,7 @@ internal sealed class SyncScenario : IScenario
 
     /// <summary>Writes the full-sync script of each family to DIR/SHAPE-FAMILY.nft without touching the kernel (a fake
     /// runner), for loading by hand: <c>ip netns exec NS nft -f FILE</c>.</summary>
-    private static void RenderOnly(ClusterShape shape, string dir)
+    private static void RenderOnly(ClusterShape shape, string dir, int serviceTables)
     {
         Directory.CreateDirectory(dir);
         var families = new[] { IPFamily.IPv4, IPFamily.IPv6 };
@@ -204,6 +208,7 @@ internal sealed class SyncScenario : IScenario
                     Family = family,
                     ClusterCidrs = [family == IPFamily.IPv4 ? ClusterGenerator.PodCidrV4 : ClusterGenerator.PodCidrV6],
                     KeepLastScript = keep,
+                    ServiceTables = serviceTables,
                 },
                 runner, null, NullLogger.Instance, TimeProvider.System,
                 () => [ClusterGenerator.NodeIPv4, ClusterGenerator.NodeIPv6]);

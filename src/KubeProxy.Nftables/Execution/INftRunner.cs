@@ -15,6 +15,10 @@ public interface INftRunner
     /// <summary>The chains and sets now in our table (used only on full syncs, never on the incremental path).
     /// An absent table is an empty listing.</summary>
     TableListing List(NftFamily family, string table);
+
+    /// <summary>The names of the tables of <paramref name="family"/> (for cleanup). Runners that cannot tell return
+    /// none.</summary>
+    IReadOnlyList<string> ListTables(NftFamily family) => [];
 }
 
 /// <summary>Chains and sets of one table, as the kernel has them.</summary>

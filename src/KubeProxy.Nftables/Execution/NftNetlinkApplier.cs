@@ -58,43 +58,50 @@ public sealed class NftNetlinkApplier : IDisposable
     /// this family only (<see cref="NftTableDump"/>). Throws <see cref="NftException"/> when the kernel refuses or the
     /// dump was interrupted by a concurrent change; the caller can then ask nft.
     /// </summary>
-    public TableListing List(IPFamily family, string table)
+    public TableListing List(IPFamily family, string table) =>
+        ListTables(family, t => t == table).GetValueOrDefault(table) ?? TableListing.Empty;
+
+    /// <summary>
+    /// The chains and sets of every table of <paramref name="family"/> whose name <paramref name="include"/> accepts,
+    /// by table: two dumps of the family however many tables there are. A table without chains is not listed.
+    /// </summary>
+    public IReadOnlyDictionary<string, TableListing> ListTables(IPFamily family, Func<string, bool> include)
     {
-        var chains = new HashSet<string>(StringComparer.Ordinal);
-        var sets = new Dictionary<string, SetInfo>(StringComparer.Ordinal);
+        var chains = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var sets = new Dictionary<string, Dictionary<string, SetInfo>>(StringComparer.Ordinal);
         try
         {
             _connection ??= NetlinkConnection.Open(NetlinkProtocol.Netfilter, _options);
             using var request = new NetlinkMessageBuilder(256);
-            NftTableDump.WriteRequest(request, NfTablesMessage.GetChain, family, table);
+            NftTableDump.WriteRequest(request, NfTablesMessage.GetChain, family, table: null);
             var chainDump = _connection.Dump(request, (in NetlinkMessage reply) =>
             {
-                if (NftTableDump.ChainOf(reply, table) is { } chain) chains.Add(chain);
+                if (NftTableDump.ChainOf(reply) is not { } chain || !include(chain.Table)) return;
+                if (!chains.TryGetValue(chain.Table, out var names)) chains[chain.Table] = names = new HashSet<string>(StringComparer.Ordinal);
+                names.Add(chain.Name);
             });
             request.Reset();
-            NftTableDump.WriteRequest(request, NfTablesMessage.GetSet, family, table);
-            NetlinkDumpResult setDump;
-            try
+            NftTableDump.WriteRequest(request, NfTablesMessage.GetSet, family, table: null);
+            var setDump = _connection.Dump(request, (in NetlinkMessage reply) =>
             {
-                setDump = _connection.Dump(request, (in NetlinkMessage reply) =>
-                {
-                    if (NftTableDump.SetOf(reply, table) is { } set) sets[set.Name] = set;
-                });
-            }
-            catch (NetlinkException e) when (e.Errno == Errno.ENOENT)
-            {
-                // The set dump names the table, and the kernel refuses a table it does not have.
-                return chains.Count == 0 ? TableListing.Empty : throw new NftException($"table {table} vanished while listed", e);
-            }
+                if (NftTableDump.SetOf(reply) is not { } set || !include(set.Table)) return;
+                if (!sets.TryGetValue(set.Table, out var byName)) sets[set.Table] = byName = new Dictionary<string, SetInfo>(StringComparer.Ordinal);
+                byName[set.Set.Name] = set.Set;
+            });
             if (chainDump.Interrupted || setDump.Interrupted)
-                throw new NftException($"the listing of table {table} was interrupted by a concurrent change");
+                throw new NftException($"the listing of the {family.Label()} tables was interrupted by a concurrent change");
         }
         catch (NetlinkException e)
         {
             Reset();
             throw new NftException($"nf_tables netlink listing failed: {e.Message}", e);
         }
-        return new TableListing(chains, sets);
+        var result = new Dictionary<string, TableListing>(StringComparer.Ordinal);
+        foreach (var (table, names) in chains)
+        {
+            result[table] = new TableListing(names, sets.TryGetValue(table, out var s) ? s : new Dictionary<string, SetInfo>(StringComparer.Ordinal));
+        }
+        return result;
     }
 
     public void Dispose() => Reset();

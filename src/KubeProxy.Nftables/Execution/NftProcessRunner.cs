@@ -85,5 +85,17 @@ public sealed class NftProcessRunner : INftRunner
         return new TableListing(chains, sets);
     }
 
+    public IReadOnlyList<string> ListTables(NftFamily family)
+    {
+        var result = ProcessRunner.Run(_command, [.. _prefix, "list", "tables", family.Table]);
+        if (!result.Succeeded) throw new NftException($"nft list tables failed (exit {result.ExitCode}): {Trim(result.StandardError)}");
+        // One "table FAMILY NAME" line per table.
+        var prefix = $"table {family.Table} ";
+        return result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => line.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(line => line[prefix.Length..])
+            .ToList();
+    }
+
     private static string Trim(string s) => s.Length > 4000 ? s[..4000] + "..." : s.Trim();
 }

@@ -5,7 +5,7 @@ using KubeProxy.Nftables.Rendering;
 namespace KubeProxy.Nftables.Netlink;
 
 /// <summary>
-/// One nf_tables transaction for one table, written as the netlink batch nft itself would send: BATCH_BEGIN, one
+/// One nf_tables transaction for the tables of one family, written as the netlink batch nft itself would send: BATCH_BEGIN, one
 /// message per command, BATCH_END. The kernel applies all of it or none of it. It replies to every command that
 /// failed (the reply names the command: <see cref="Describe"/>) and, since only the last command asks for an ACK,
 /// once more at the end: one reply per batch, however large, so the receive buffer never overflows.
@@ -17,7 +17,8 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
     private readonly NetlinkMessageBuilder _builder = new(16 * 1024);
     private readonly IPFamily _family;
     private readonly byte _nfproto;
-    private readonly string _table;
+    private readonly string _firstTable;
+    private string _table;
     private readonly List<string> _descriptions = [];
     private uint _nextSetId = 1;
     private bool _finished;
@@ -26,7 +27,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
     {
         _family = family;
         _nfproto = family == IPFamily.IPv6 ? NftValue.NfProtoIPv6 : NftValue.NfProtoIPv4;
-        _table = table;
+        _table = _firstTable = table;
         Begin(NfNetlink.BatchBegin, 0, NetlinkMessageFlags.Request, subsystem: NfNetlink.SubsystemNfTables);
         _builder.EndMessage();
     }
@@ -36,6 +37,8 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
 
     /// <summary>Size of the batch in bytes.</summary>
     public int Length => _builder.Length;
+
+    public void UseTable(string table) => _table = table;
 
     public void AddChain(string chain)
     {
@@ -151,7 +154,8 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         if (_finished) throw new InvalidOperationException("the batch is finished");
         ThrowIfAbandoned();
         Begin(NfNetlink.MessageType(message), _nfproto, NetlinkMessageFlags.Request | flags, subsystem: 0);
-        _descriptions.Add(description);
+        // Name the table in errors only when the batch spans several.
+        _descriptions.Add(_table == _firstTable ? description : $"{description} (table {_table})");
     }
 
     /// <summary>A command that threw (NftUnsupportedException) left its message open: the batch is then abandoned,

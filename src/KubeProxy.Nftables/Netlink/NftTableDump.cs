@@ -5,7 +5,7 @@ using KubeProxy.Nftables.Execution;
 namespace KubeProxy.Nftables.Netlink;
 
 /// <summary>
-/// Lists one table's chains and sets with two nf_tables dumps (GETCHAIN, GETSET) of one family. This is what a full
+/// Lists tables' chains and sets with two nf_tables dumps (GETCHAIN, GETSET) of one family. This is what a full
 /// sync needs to know of the kernel, and asking for it directly matters: `nft list table` in nft 1.0.6 first dumps
 /// every chain and set of every table in the namespace, so listing the IPv6 table paid for the IPv4 one too (20 s
 /// at 5,000 Services × 50 endpoints). Here the kernel walks only the tables of the requested family, and the set dump
@@ -14,18 +14,19 @@ namespace KubeProxy.Nftables.Netlink;
 internal static class NftTableDump
 {
     /// <summary>A dump request of <paramref name="message"/> (GETCHAIN or GETSET) for one family, naming the table
-    /// (the kernel filters set dumps by it; chain dumps are filtered here by each reply's table attribute).</summary>
-    public static void WriteRequest(NetlinkMessageBuilder builder, NfTablesMessage message, IPFamily family, string table)
+    /// when given (the kernel filters set dumps by it; chain dumps are filtered by the caller with each reply's table
+    /// attribute), else for every table of the family.</summary>
+    public static void WriteRequest(NetlinkMessageBuilder builder, NfTablesMessage message, IPFamily family, string? table)
     {
         builder.BeginMessage(NfNetlink.MessageType(message), NetlinkMessageFlags.Request | NetlinkMessageFlags.Dump);
         Span<byte> header = [family == IPFamily.IPv6 ? NftValue.NfProtoIPv6 : NftValue.NfProtoIPv4, 0, 0, 0];
         builder.PutHeader(header);
-        builder.PutString(message == NfTablesMessage.GetChain ? NftAttr.ChainTable : NftAttr.SetTable, table);
+        if (table is not null) builder.PutString(message == NfTablesMessage.GetChain ? NftAttr.ChainTable : NftAttr.SetTable, table);
         builder.EndMessage();
     }
 
-    /// <summary>The chain a GETCHAIN reply describes, if it belongs to <paramref name="table"/>.</summary>
-    public static string? ChainOf(in NetlinkMessage reply, string table)
+    /// <summary>The table and name of the chain a GETCHAIN reply describes.</summary>
+    public static (string Table, string Name)? ChainOf(in NetlinkMessage reply)
     {
         string? chainTable = null, name = null;
         foreach (var a in reply.Attributes(4))
@@ -33,12 +34,12 @@ internal static class NftTableDump
             if (a.Type == NftAttr.ChainTable) chainTable = a.GetString();
             else if (a.Type == NftAttr.ChainName) name = a.GetString();
         }
-        return chainTable == table ? name : null;
+        return chainTable is not null && name is not null ? (chainTable, name) : null;
     }
 
-    /// <summary>The named set a GETSET reply describes (maps included, as in nft's listing), if it belongs to
-    /// <paramref name="table"/>; a set without a timeout has 0.</summary>
-    public static SetInfo? SetOf(in NetlinkMessage reply, string table)
+    /// <summary>The table and named set a GETSET reply describes (maps included, as in nft's listing); a set without
+    /// a timeout has 0.</summary>
+    public static (string Table, SetInfo Set)? SetOf(in NetlinkMessage reply)
     {
         string? setTable = null, name = null;
         ulong timeoutMilliseconds = 0;
@@ -53,6 +54,6 @@ internal static class NftTableDump
         // Anonymous sets (a rule's inline `{ … }`, named __set0 and so on) belong to their rule: nft does not list
         // them, and they go with the rule.
         if ((flags & NftValue.SetAnonymous) != 0) return null;
-        return setTable == table && name is not null ? new SetInfo(name, (int)(timeoutMilliseconds / 1000)) : null;
+        return setTable is not null && name is not null ? (setTable, new SetInfo(name, (int)(timeoutMilliseconds / 1000))) : null;
     }
 }

@@ -50,6 +50,17 @@ public static class BaseRules
 
     public const string NodePortIPsSet = "nodeport-ips";
 
+    /// <summary>What a Service table other than the main one holds of the fixed part (see ServiceTables): the NAT
+    /// dispatch and the chain its Services' rules jump to. Its rules are the main table's rules of these chains.</summary>
+    private static readonly HashSet<string> ServiceTableParts =
+    [
+        "nat-prerouting", "nat-output", "services", ServiceRenderer.MarkForMasqueradeChain,
+        ServiceRenderer.ServiceIPsMap, ServiceRenderer.ServiceNodePortsMap, NodePortIPsSet,
+    ];
+
+    /// <summary>Whether the fixed chain or set <paramref name="name"/> is also in every other Service table.</summary>
+    public static bool InEveryServiceTable(string name) => ServiceTableParts.Contains(name);
+
     /// <summary>The rules of the fixed chains, in order.</summary>
     public static IEnumerable<(string Chain, string Rule)> Rules(NftablesOptions options, NftFamily f, IReadOnlyList<IPNetwork> serviceCidrs, bool nodePortsOnAllAddresses)
     {

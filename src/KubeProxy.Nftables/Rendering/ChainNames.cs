@@ -27,7 +27,10 @@ public static class ChainNames
 
     public static string External(ServicePortName name) => HashAndTruncate("external-", ServiceBase(name));
 
-    public static string Firewall(ServicePortName name) => HashAndTruncate("firewall-", ServiceBase(name));
+    /// <summary>Firewall chains are the one kind of Service chain reached from the main table (see ServiceTables).</summary>
+    public const string FirewallPrefix = "firewall-";
+
+    public static string Firewall(ServicePortName name) => HashAndTruncate(FirewallPrefix, ServiceBase(name));
 
     public static string Endpoint(ServicePortName name, EndpointInfo endpoint) => HashAndTruncate("endpoint-", EndpointBase(name, endpoint));
 

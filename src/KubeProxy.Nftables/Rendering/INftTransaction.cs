@@ -1,11 +1,15 @@
 namespace KubeProxy.Nftables.Rendering;
 
 /// <summary>
-/// The commands an incremental sync is made of, for one table. Written once by the data plane and carried out by
+/// The commands an incremental sync is made of. Written once by the data plane and carried out by
 /// either encoding: nft text (<see cref="NftScript"/>) or an nf_tables netlink batch (Netlink.NftNetlinkBatch).
 /// </summary>
 public interface INftTransaction
 {
+    /// <summary>The table the following commands address (the transaction starts at the one it was made for). One
+    /// transaction may span the tables of one family (ServiceTables), and is still applied all or nothing.</summary>
+    void UseTable(string table);
+
     void AddChain(string chain);
 
     void FlushChain(string chain);

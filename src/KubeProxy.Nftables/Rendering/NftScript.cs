@@ -1,7 +1,7 @@
 namespace KubeProxy.Nftables.Rendering;
 
 /// <summary>
-/// Writes one nft transaction (an <c>nft -f</c> script) for one table. Everything goes into one buffer that is
+/// Writes one nft transaction (an <c>nft -f</c> script) for the tables of one family. Everything goes into one buffer that is
 /// applied as a single batch, so the kernel sees all of it or none of it. Commands are appended piece by piece
 /// (no string per line) into a UTF-8 <see cref="ScriptBuffer"/>: a full sync at 10,000 Services × 10 endpoints is some
 /// 400,000 commands and 65 MB of text, and the runner streams the bytes to nft without ever making them one string
@@ -10,18 +10,31 @@ namespace KubeProxy.Nftables.Rendering;
 public sealed class NftScript : INftTransaction
 {
     private readonly ScriptBuffer _text = new();
-    private readonly string _prefix;
+    private readonly Dictionary<string, string> _prefixes = new(StringComparer.Ordinal);
+    private string _prefix;
 
     public NftScript(NftFamily family, string table)
     {
         Family = family;
         Table = table;
         _prefix = $"{family.Table} {table} ";
+        _prefixes[table] = _prefix;
     }
 
     public NftFamily Family { get; }
 
-    public string Table { get; }
+    /// <summary>The table the following commands address.</summary>
+    public string Table { get; private set; }
+
+    /// <summary>Addresses the following commands to <paramref name="table"/> (of the same family).</summary>
+    public NftScript UseTable(string table)
+    {
+        if (table == Table) return this;
+        if (!_prefixes.TryGetValue(table, out var prefix)) _prefixes[table] = prefix = $"{Family.Table} {table} ";
+        _prefix = prefix;
+        Table = table;
+        return this;
+    }
 
     /// <summary>Number of commands written.</summary>
     public int Commands { get; private set; }
@@ -38,7 +51,7 @@ public sealed class NftScript : INftTransaction
         return this;
     }
 
-    /// <summary>Appends another script's commands (same table). The other script's text is taken over, not copied
+    /// <summary>Appends another script's commands (each names its table). The other script's text is taken over, not copied
     /// (it is tens of megabytes in a large full sync): do not write to <paramref name="other"/> afterwards.</summary>
     public NftScript Append(NftScript other)
     {
@@ -90,6 +103,8 @@ public sealed class NftScript : INftTransaction
     public NftScript DeleteElement(string map, string key) => Command("delete element ", map, " { ", key, " }");
 
     public NftScript DeleteTable() => Command("delete table ", "");
+
+    void INftTransaction.UseTable(string table) => UseTable(table);
 
     void INftTransaction.AddChain(string chain) => AddChain(chain);
 

@@ -13,6 +13,8 @@ public sealed class RecordedTransaction : INftTransaction
 
     public bool IsEmpty => _commands.Count == 0;
 
+    public void UseTable(string table) => _commands.Add(new(Verb.UseTable, table));
+
     public void AddChain(string chain) => _commands.Add(new(Verb.AddChain, chain));
 
     public void FlushChain(string chain) => _commands.Add(new(Verb.FlushChain, chain));
@@ -36,6 +38,7 @@ public sealed class RecordedTransaction : INftTransaction
         {
             switch (c.Verb)
             {
+                case Verb.UseTable: target.UseTable(c.Name); break;
                 case Verb.AddChain: target.AddChain(c.Name); break;
                 case Verb.FlushChain: target.FlushChain(c.Name); break;
                 case Verb.DeleteChain: target.DeleteChain(c.Name); break;
@@ -51,6 +54,7 @@ public sealed class RecordedTransaction : INftTransaction
 
     private enum Verb
     {
+        UseTable,
         AddChain,
         FlushChain,
         DeleteChain,

@@ -14,6 +14,10 @@ public sealed class RootProcessTests(ITestOutputHelper output)
         ns.Exec("nft", "add", "table", "ip", "kube-proxy");
         ns.Exec("nft", "add", "table", "ip6", "kube-proxy");
         ns.Exec("nft", "add", "table", "ip", "other");
+        // The other Service tables go too; a table that only looks similar stays.
+        ns.Exec("nft", "add", "table", "ip", "kube-proxy-3");
+        ns.Exec("nft", "add", "table", "ip6", "kube-proxy-15");
+        ns.Exec("nft", "add", "table", "ip", "kube-proxy-extra");
         foreach (var chain in new[] { "KUBE-SERVICES", "KUBE-SVC-ABCDEFGHIJKLMNOP", "KUBE-MARK-MASQ" })
         {
             ns.Exec("iptables", "-t", "nat", "-N", chain);
@@ -30,10 +34,13 @@ public sealed class RootProcessTests(ITestOutputHelper output)
         output.WriteLine(p.ToString());
 
         Assert.Equal(0, p.ExitCode);
-        var tables = ns.Exec("nft", "list", "tables");
+        var tables = ns.Exec("nft", "list", "tables").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Assert.DoesNotContain("table ip kube-proxy", tables);
         Assert.DoesNotContain("table ip6 kube-proxy", tables);
         Assert.Contains("table ip other", tables);
+        Assert.DoesNotContain("table ip kube-proxy-3", tables);
+        Assert.DoesNotContain("table ip6 kube-proxy-15", tables);
+        Assert.Contains("table ip kube-proxy-extra", tables);
         var nat = ns.Exec("iptables-save", "-t", "nat");
         Assert.DoesNotContain("KUBE-", nat);
         var filter = ns.Exec("iptables-save", "-t", "filter");
