@@ -84,16 +84,20 @@ internal static class ChurnMeasurement
             if (monitor is not null)
             {
                 // nft monitor reads the ruleset before it reports anything: move a canary endpoint (no trigger time, so
-                // kube-proxy's histogram ignores it) until the monitor shows it.
+                // kube-proxy's histogram ignores it) until the monitor shows it. Each canary changes the ruleset, which
+                // restarts nft's reading (its dump is interrupted), and with the Services over 16 tables nft 1.0.6
+                // needs some 15 s of CPU to read 10,000 Services: wait longer after each canary that went unseen.
                 var ready = Stopwatch.StartNew();
+                var patience = TimeSpan.FromSeconds(5);
                 while (true)
                 {
                     var canary = NextAddress();
                     api.Server.Upsert(Move(canary, null));
                     var wait = Stopwatch.StartNew();
-                    while (monitor.FirstSeen(canary) is null && wait.Elapsed < TimeSpan.FromSeconds(5) && !monitor.HasExited) await Task.Delay(20);
+                    while (monitor.FirstSeen(canary) is null && wait.Elapsed < patience && !monitor.HasExited) await Task.Delay(20);
                     if (monitor.FirstSeen(canary) is not null) break;
-                    if (monitor.HasExited || ready.Elapsed > TimeSpan.FromMinutes(3))
+                    patience = TimeSpan.FromTicks(Math.Min(patience.Ticks * 2, TimeSpan.FromSeconds(80).Ticks));
+                    if (monitor.HasExited || ready.Elapsed > TimeSpan.FromMinutes(6))
                         throw new InvalidOperationException("nft monitor never reported a canary change (run with --no-kernel to skip the cross-check)");
                 }
             }
