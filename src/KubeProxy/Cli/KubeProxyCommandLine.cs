@@ -108,6 +108,7 @@ public static class KubeProxyCommandLine
             options = ProxyOptions.Create(config, flags.Master, hostName) with
             {
                 ManifestsDirectory = flags.Manifests.Length > 0 ? flags.Manifests : null,
+                NftablesServiceTables = flags.NftablesServiceTables,
                 ConfigFile = usingFile ? flags.ConfigFile : null,
             };
         }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using KubeProxy.Configuration;
+using KubeProxy.Nftables;
+using KubeProxy.Nftables.Rendering;
 
 namespace KubeProxy.Cli;
 
@@ -48,6 +50,9 @@ internal sealed class KubeProxyFlags
 
     public string Manifests { get; private set; } = string.Empty;
 
+    /// <summary>Our --nftables-service-tables: how many tables per family the nftables mode spreads Services over.</summary>
+    public int NftablesServiceTables { get; private set; } = NftablesOptions.DefaultServiceTables;
+
     public int HealthzPort { get; private set; } = KubeProxyConfigurationDefaults.HealthzPort;
 
     public int MetricsPort { get; private set; } = KubeProxyConfigurationDefaults.MetricsPort;
@@ -83,6 +88,19 @@ internal sealed class KubeProxyFlags
         String("manifests",
             "A directory of Service and EndpointSlice manifests (YAML or JSON) to serve instead of watching the " +
             "Kubernetes API. Not an upstream flag.", null, v => Manifests = v, ignored: false);
+        Set.Add(new Flag
+        {
+            Name = "nftables-service-tables",
+            TypeName = "int32",
+            Usage = "nftables mode: the number of tables per IP family the Services are spread over (1 to " +
+                $"{ServiceTables.MaxCount}; 1 is upstream's single kube-proxy table). More tables make each change cheaper " +
+                "for the kernel to commit at scale and add a hash lookup per table to each new connection. Not an upstream flag.",
+            DefaultText = NftablesOptions.DefaultServiceTables.ToString(CultureInfo.InvariantCulture),
+            IgnoredWithConfig = false,
+            Apply = v => FlagValues.Int32(v, out var n) ?? (n is < 1 or > ServiceTables.MaxCount
+                ? $"must be between 1 and {ServiceTables.MaxCount}"
+                : Done(() => NftablesServiceTables = n)),
+        });
         Set.Add(new Flag
         {
             Name = "help",

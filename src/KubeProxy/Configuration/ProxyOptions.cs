@@ -85,6 +85,9 @@ public sealed record ProxyOptions
     /// <summary>Our --manifests directory: serve Services and EndpointSlices from files instead of the API.</summary>
     public string? ManifestsDirectory { get; init; }
 
+    /// <summary>Our --nftables-service-tables (see KubeProxy.Nftables.Rendering.ServiceTables).</summary>
+    public int NftablesServiceTables { get; init; } = KubeProxy.Nftables.NftablesOptions.DefaultServiceTables;
+
     /// <summary>The --config file, if any (to watch it).</summary>
     public string? ConfigFile { get; init; }
 

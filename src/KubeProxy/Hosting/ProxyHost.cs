@@ -180,7 +180,7 @@ public sealed partial class ProxyHost
                     InterfaceNamePrefix = _options.InterfaceNamePrefix,
                     NodePortCidrs = _options.NodePortAddresses.CidrsOf(family).ToList(),
                     NodePortPrimary = _options.NodePortAddresses.UsePrimary,
-                    ServiceTables = NftablesOptions.DefaultServiceTables,
+                    ServiceTables = _options.NftablesServiceTables,
                 },
                 new NftProcessRunner(), metrics, _loggerFactory.CreateLogger($"nftables-{family.Label()}"), _time,
                 netlink: new NftNetlinkApplier()),

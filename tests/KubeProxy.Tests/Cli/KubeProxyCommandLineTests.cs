@@ -62,6 +62,14 @@ public sealed class KubeProxyCommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Nftables_service_tables_default_to_16_and_can_be_set()
+    {
+        Assert.Equal(16, Parse().Options!.NftablesServiceTables);
+        Assert.Equal(1, Parse("--nftables-service-tables=1").Options!.NftablesServiceTables);
+        Assert.Equal(64, Parse("--nftables-service-tables", "64").Options!.NftablesServiceTables);
+    }
+
+    [Fact]
     public void Iptables_sync_flags_do_not_apply_in_ipvs_mode_and_ipvs_keeps_the_1s_minimum()
     {
         var o = Parse("--proxy-mode=ipvs", "--iptables-sync-period=10s").Options!;
@@ -135,6 +143,8 @@ public sealed class KubeProxyCommandLineTests : IDisposable
     [InlineData("--detect-local-mode=BridgeInterface", "KubeProxyConfiguration.detectLocal.bridgeInterface: Invalid value: \"\": must not be empty")]
     [InlineData("--iptables-min-sync-period=1m", "KubeProxyConfiguration.iptables.syncPeriod: Invalid value: 1m0s: must be greater than or equal to KubeProxyConfiguration.iptables.minSyncPeriod (set by --iptables-min-sync-period)")]
     [InlineData("--hostname-override=  ", "empty hostname-override is invalid")]
+    [InlineData("--nftables-service-tables=0", "invalid argument \"0\" for \"--nftables-service-tables\" flag: must be between 1 and 64")]
+    [InlineData("--nftables-service-tables=65", "invalid argument \"65\" for \"--nftables-service-tables\" flag: must be between 1 and 64")]
     [InlineData("stray", "\"kube-proxy\" does not take any arguments, got [\"stray\"]")]
     [InlineData("--config=/nonexistent/kube-proxy.conf", "failed to read config file \"/nonexistent/kube-proxy.conf\"")]
     public void Invalid_input_is_one_error_line_and_exit_code_1(string arg, string expected)
