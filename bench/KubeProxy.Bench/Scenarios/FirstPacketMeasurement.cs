@@ -26,7 +26,7 @@ internal static class FirstPacketMeasurement
     private const int PodPort = 8080;
     private const int WarmUp = 20;
 
-    public static async Task<FirstPacketFigures> RunAsync(int services, int connections)
+    public static async Task<FirstPacketFigures> RunAsync(int services, int connections, int serviceTables = 0)
     {
         if (services > 30_000) throw new ArgumentException("at most 30,000 Services: the probe ClusterIP sits just above the generated range");
         var topology = new LabTopology().AddNode("node-1", "web-1").AddClient("client");
@@ -53,7 +53,9 @@ internal static class FirstPacketMeasurement
         manifests.Write(EndpointSliceManifest.Of(probe, IPFamily.IPv4) with { Endpoints = [EndpointManifest.For(pod, IPFamily.IPv4)] });
 
         var started = Stopwatch.StartNew();
-        var kubeProxy = lab.StartKubeProxy(node, ProxyLab.StandardArgs(manifests.Path, node.Name, "nftables"));
+        var args = ProxyLab.StandardArgs(manifests.Path, node.Name, "nftables").ToList();
+        if (serviceTables > 0) args.AddRange(["--nftables-service-tables", serviceTables.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var kubeProxy = lab.StartKubeProxy(node, args);
         await kubeProxy.WaitForSyncAsync(["IPv4", "IPv6"], TimeSpan.FromMinutes(20));
         var firstSync = started.Elapsed.TotalMilliseconds;
 

@@ -10,7 +10,7 @@ internal sealed class FirstPacketScenario : IScenario
 {
     public string Name => "first-packet";
 
-    public string Usage => "[--services 100,10000,30000] [--connections 500] [--quick] [--out DIR]";
+    public string Usage => "[--services 100,10000,30000] [--connections 500] [--quick] [--out DIR] [--service-tables N]";
 
     public int Run(BenchArguments arguments)
     {
@@ -18,6 +18,8 @@ internal sealed class FirstPacketScenario : IScenario
         var services = arguments.String("services", quick ? "100,2000" : "100,10000,30000");
         var connections = arguments.Int("connections", quick ? 200 : 500);
         var outDir = arguments.String("out", "bench-results");
+        // kube-proxy's --nftables-service-tables; absent: its default.
+        var serviceTables = arguments.Int("service-tables", 0);
         arguments.EnsureAllUsed();
         if (!Environment.IsPrivilegedProcess) throw new ArgumentException("needs root (network namespaces, nft)");
         if (connections < 10) throw new ArgumentException("--connections must be at least 10");
@@ -35,7 +37,7 @@ internal sealed class FirstPacketScenario : IScenario
         {
             try
             {
-                var figures = FirstPacketMeasurement.RunAsync(count, connections).GetAwaiter().GetResult();
+                var figures = FirstPacketMeasurement.RunAsync(count, connections, serviceTables).GetAwaiter().GetResult();
                 report.FirstPacket.Add(figures);
                 Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"first-packet {count,6} Services: ClusterIP p50 {figures.ClusterIP.P50Ms * 1000:F0} µs p99 {figures.ClusterIP.P99Ms * 1000:F0} µs; " +
