@@ -16,20 +16,32 @@ public static class NftablesCleanup
         foreach (var family in new[] { IPFamily.IPv4, IPFamily.IPv6 })
         {
             var f = NftFamily.Of(family);
+            IReadOnlyList<string> tables;
             try
             {
-                // Only tables that exist, in one batch (one absent table would fail it); a runner that cannot list
-                // tries the main table alone, and deleting an absent table fails with ENOENT, which is what we want.
                 var listed = runner.ListTables(f).Where(ours.IsOurs).ToList();
-                var tables = listed.Count > 0 ? listed : [table];
-                runner.Apply(string.Concat(tables.Select(t => $"delete table {f.Table} {t}\n")));
-            }
-            catch (NftException e) when (e.Message.Contains("No such file or directory", StringComparison.Ordinal))
-            {
+                // A runner that cannot list (or found nothing) still tries the main table.
+                tables = listed.Count > 0 ? listed : [table];
             }
             catch (NftException e)
             {
                 errors.Add(e.Message);
+                tables = [table];
+            }
+            foreach (var t in tables)
+            {
+                try
+                {
+                    // One table at a time: a table gone meanwhile (ENOENT) is what we want, and must not keep the others.
+                    runner.Apply($"delete table {f.Table} {t}\n");
+                }
+                catch (NftException e) when (e.Message.Contains("No such file or directory", StringComparison.Ordinal))
+                {
+                }
+                catch (NftException e)
+                {
+                    errors.Add(e.Message);
+                }
             }
         }
         return errors;

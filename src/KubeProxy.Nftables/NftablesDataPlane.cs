@@ -42,6 +42,14 @@ public sealed partial class NftablesDataPlane : IDataPlane
     private Dictionary<ObjectName, ServiceRecord> _records = [];
     private readonly Dictionary<TableScoped, DateTimeOffset> _staleChains = [];
     private HashSet<string> _nodePortIPs = new(StringComparer.Ordinal);
+
+    /// <summary>With several tables: the Service holding each dispatch-map key (service-ips, service-nodeports), by
+    /// fingerprint of map and key. In one table the kernel refuses a second Service's element for a key (and the full
+    /// sync that follows lets the first Service by name win); across tables both elements would be accepted and the
+    /// table whose NAT chain runs first would win, so a partial sync that adds a key held by another Service becomes a
+    /// full sync instead, unless the holder keeps it anyway (first by name). (Two Services can claim one address and
+    /// port through externalIPs.)</summary>
+    private Dictionary<ulong, ObjectName> _dispatchOwners = [];
     private bool _needsFullSync = true;
 
     public NftablesDataPlane(
@@ -91,9 +99,14 @@ public sealed partial class NftablesDataPlane : IDataPlane
         // the first sync) only a full sync, which lists the table, is safe.
         fullSync |= _needsFullSync;
 
-        var plan = fullSync
-            ? PlanFull(snapshot, detector, nodeIP, now)
-            : PlanPartial(snapshot, detector, nodeIP, now);
+        SyncPlan? plan = null;
+        if (!fullSync)
+        {
+            plan = PlanPartial(snapshot, detector, nodeIP, now);
+            // A dispatch key another Service holds: only a full sync decides (the first Service by name wins).
+            fullSync = plan is null;
+        }
+        plan ??= PlanFull(snapshot, detector, nodeIP, now);
         var renderTime = Stopwatch.GetElapsedTime(started);
 
         var applyStarted = Stopwatch.GetTimestamp();
@@ -159,8 +172,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
     /// <summary>What a full sync must know of the kernel: the chains and sets of our tables, by table (also tables of
     /// ours beyond the configured count, left by an earlier run, so they can go). Through netlink when we can (one
-    /// family's tables only, two dumps), else through nft, table by table (which dumps the whole namespace each time,
-    /// and cannot see such leftovers).</summary>
+    /// family's tables only, two dumps), else through nft, table by table (which dumps the whole namespace each time).</summary>
     private IReadOnlyDictionary<string, TableListing> ListTables()
     {
         if (_netlink is not null)
@@ -175,7 +187,10 @@ public sealed partial class NftablesDataPlane : IDataPlane
             }
         }
         var result = new Dictionary<string, TableListing>(StringComparer.Ordinal);
-        foreach (var table in _tables.All) result[table] = _runner.List(_family, table);
+        foreach (var table in _tables.All.Concat(_runner.ListTables(_family).Where(_tables.IsOurs)).Distinct())
+        {
+            result[table] = _runner.List(_family, table);
+        }
         return result;
     }
 
@@ -224,6 +239,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
         var desiredSets = new Dictionary<TableScoped, int>();
         var seenElements = new HashSet<ElementKey>();
         var elements = new List<(string Table, MapElement Element)>();
+        var owners = _tables.Count > 1 ? new Dictionary<ulong, ObjectName>() : null;
         // Chains are declared before any rule (rules jump to chains declared later in Service order), and rules go
         // after the affinity sets they use.
         var declarations = new NftScript(_family, _tables.Main);
@@ -235,6 +251,13 @@ public sealed partial class NftablesDataPlane : IDataPlane
             // Two Services claiming the same address and port (possible with externalIPs): the first one wins.
             rules.Elements.RemoveAll(e => !seenElements.Add(new ElementKey(e.Map, e.Key)));
             records[service] = ServiceRecord.From(rules);
+            if (owners is not null)
+            {
+                foreach (var e in rules.Elements)
+                {
+                    if (IsDispatch(e.Map)) owners[DispatchKey(e.Map, e.Key)] = service;
+                }
+            }
             foreach (var chain in rules.Chains)
             {
                 var table = _tables.TableOfChain(chain.Name, serviceTable);
@@ -305,14 +328,17 @@ public sealed partial class NftablesDataPlane : IDataPlane
         return new SyncPlan(ordered, null, () =>
         {
             _records = records;
+            _dispatchOwners = owners ?? [];
             _staleChains.Clear();
             foreach (var (k, v) in stale) _staleChains[k] = v;
             _nodePortIPs = nodePortIPs;
         });
     }
 
-    private SyncPlan PlanPartial(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)
+    /// <summary>The partial sync's commands, or null when a full sync must decide (<see cref="_dispatchOwners"/>).</summary>
+    private SyncPlan? PlanPartial(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)
     {
+        var ownerChanges = new List<(ulong Key, ObjectName Service, bool Add)>();
         var deleteElements = new List<(string Table, ElementKey Key)>();
         var chainOps = new List<(TableScoped Chain, bool Add)>();
         var deleteSets = new List<TableScoped>();
@@ -331,13 +357,20 @@ public sealed partial class NftablesDataPlane : IDataPlane
             var rendered = snapshot.PortsByService.ContainsKey(service)
                 ? _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP)
                 : new ServiceRules(service);
+            if (_tables.Count > 1 && !DropKeysHeldByOthers(rendered, snapshot)) return null;
             var next = ServiceRecord.From(rendered);
 
-            foreach (var key in old.ElementsChangedOrMissingIn(next)) deleteElements.Add((_tables.TableOfElement(key.Map, serviceTable), key));
+            foreach (var key in old.ElementsChangedOrMissingIn(next))
+            {
+                deleteElements.Add((_tables.TableOfElement(key.Map, serviceTable), key));
+                if (_tables.Count > 1 && IsDispatch(key.Map)) ownerChanges.Add((DispatchKey(key.Map, key.Key), service, false));
+            }
             foreach (var e in rendered.Elements)
             {
                 next.TryGetElement(e.Map, e.Key, out var hash);
-                if (!old.TryGetElement(e.Map, e.Key, out var h) || h != hash) addElements.Add((_tables.TableOfElement(e.Map, serviceTable), e));
+                if (old.TryGetElement(e.Map, e.Key, out var h) && h == hash) continue;
+                addElements.Add((_tables.TableOfElement(e.Map, serviceTable), e));
+                if (_tables.Count > 1 && IsDispatch(e.Map)) ownerChanges.Add((DispatchKey(e.Map, e.Key), service, true));
             }
 
             // A set still used by a rule cannot be deleted: when one of this Service's affinity sets goes (or is
@@ -427,8 +460,40 @@ public sealed partial class NftablesDataPlane : IDataPlane
             foreach (var chain in revived) _staleChains.Remove(chain);
             foreach (var chain in newlyStale) _staleChains.TryAdd(chain, now);
             _nodePortIPs = nodePortIPs;
+            // Releases before claims: a key whose value changed is in both.
+            foreach (var (key, service, _) in ownerChanges.Where(c => !c.Add))
+            {
+                if (_dispatchOwners.TryGetValue(key, out var owner) && owner == service) _dispatchOwners.Remove(key);
+            }
+            foreach (var (key, service, _) in ownerChanges.Where(c => c.Add)) _dispatchOwners[key] = service;
         });
     }
+
+    /// <summary>
+    /// Removes from <paramref name="rendered"/> the dispatch keys another Service holds and keeps, as a full sync
+    /// would: the first Service by name keeps a key. False when only a full sync can decide (the holder comes later by
+    /// name, or is itself changing now).
+    /// </summary>
+    private bool DropKeysHeldByOthers(ServiceRules rendered, ProxySnapshot snapshot)
+    {
+        for (var i = rendered.Elements.Count - 1; i >= 0; i--)
+        {
+            var e = rendered.Elements[i];
+            if (!IsDispatch(e.Map) || !_dispatchOwners.TryGetValue(DispatchKey(e.Map, e.Key), out var owner) || owner == rendered.Service) continue;
+            if (owner.CompareTo(rendered.Service) < 0 && !snapshot.ChangedServices.Contains(owner))
+            {
+                rendered.Elements.RemoveAt(i);
+                continue;
+            }
+            Log.DispatchKeyClaimed(_logger, _options.Family, rendered.Service, e.Key, owner);
+            return false;
+        }
+        return true;
+    }
+
+    private static bool IsDispatch(string map) => map is ServiceRenderer.ServiceIPsMap or ServiceRenderer.ServiceNodePortsMap;
+
+    private static ulong DispatchKey(string map, string key) => Hash.Of(key, map);
 
     /// <summary>The addresses that accept NodePort traffic: the node's primary IP ("primary"), or the local
     /// addresses inside the configured CIDRs.</summary>
@@ -485,6 +550,9 @@ public sealed partial class NftablesDataPlane : IDataPlane
     {
         [LoggerMessage(Level = LogLevel.Debug, Message = "nftables {Family} partial sync sent as nft text: {Reason}")]
         public static partial void PartialSyncAsText(ILogger logger, IPFamily family, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "nftables {Family}: Service {Service} claims {Key}, which Service {Owner} holds; a full sync decides (the first Service by name keeps it)")]
+        public static partial void DispatchKeyClaimed(ILogger logger, IPFamily family, ObjectName service, string key, ObjectName owner);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "nftables {Family} table listed through nft after the netlink listing failed: {Reason}")]
         public static partial void ListingThroughNft(ILogger logger, IPFamily family, string reason);

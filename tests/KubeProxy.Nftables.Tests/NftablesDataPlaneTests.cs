@@ -88,4 +88,58 @@ public class NftablesDataPlaneTests
         Assert.StartsWith("goto endpoint-", serviceRules[2], StringComparison.Ordinal);
         Assert.DoesNotContain("vmap {", runner.Applied[^1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void With_several_tables_an_address_two_Services_claim_stays_with_the_first_by_name()
+    {
+        const int count = 4;
+        var tables = new Rendering.ServiceTables("kube-proxy", count);
+        // Two Services in different tables, "a-…" before "b-…" by name, both claiming 198.19.200.1:80 as an externalIP.
+        var a = new ObjectName("ns", "a-web");
+        var b = Enumerable.Range(0, 100).Select(i => new ObjectName("ns", $"b-web-{i}")).First(n => tables.TableOf(n) != tables.TableOf(a));
+        var shared = System.Net.IPAddress.Parse("198.19.200.1");
+        var runner = new FakeNftRunner();
+        var plane = new NftablesDataPlane(
+            new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [System.Net.IPNetwork.Parse("198.18.64.0/18")], ServiceTables = count },
+            runner, null, NullLogger.Instance, new FakeTimeProvider());
+        var cluster = new ClusterBuilder().Node("198.18.0.10");
+        void Add(ObjectName service, string clusterIP, string endpoint)
+        {
+            cluster.Service(ClusterBuilder.ClusterIP(service.Namespace, service.Name, clusterIP, 80) with { ExternalIPs = new[] { shared } });
+            cluster.Slice(ClusterBuilder.Endpoints(service.Namespace, service.Name, 8080, endpoint));
+        }
+        static string[] Claims(string script) =>
+            script.Split('\n').Where(l => l.StartsWith("add element", StringComparison.Ordinal) && l.Contains("service-ips { 198.19.200.1 . tcp . 80", StringComparison.Ordinal)).ToArray();
+
+        // The second by name arrives later: it does not get the address, and no full sync is needed to decide that.
+        Add(a, "198.19.0.1", "198.18.64.1");
+        plane.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
+        Assert.Contains($"ip {tables.TableOf(a)} service-ips", Assert.Single(Claims(runner.Applied[^1])));
+        Add(b, "198.19.0.2", "198.18.64.2");
+        var result = plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        Assert.False(result.FullSync);
+        Assert.Empty(Claims(runner.Applied[^1]));
+        Assert.Contains("/b-web-", runner.Applied[^1], StringComparison.Ordinal);
+
+        // The first by name arriving after the other holds it: a full sync hands the address over, in one transaction.
+        var plane2Runner = new FakeNftRunner();
+        var plane2 = new NftablesDataPlane(
+            new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [System.Net.IPNetwork.Parse("198.18.64.0/18")], ServiceTables = count },
+            plane2Runner, null, NullLogger.Instance, new FakeTimeProvider());
+        cluster = new ClusterBuilder().Node("198.18.0.10");
+        Add(b, "198.19.0.2", "198.18.64.2");
+        plane2.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
+        Assert.Contains($"ip {tables.TableOf(b)} service-ips", Assert.Single(Claims(plane2Runner.Applied[^1])));
+        Add(a, "198.19.0.1", "198.18.64.1");
+        result = plane2.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        Assert.True(result.FullSync);
+        var claim = Assert.Single(Claims(plane2Runner.Applied[^1]));
+        Assert.Contains($"ip {tables.TableOf(a)} service-ips", claim);
+        Assert.Contains("/a-web/", claim);
+
+        // From then on the holder keeps it without further full syncs.
+        cluster.Slice(ClusterBuilder.Endpoints(b.Namespace, b.Name, 8080, "198.18.64.3"));
+        Assert.False(plane2.Sync(cluster.Build(), fullSync: false, CancellationToken.None).FullSync);
+        Assert.Empty(Claims(plane2Runner.Applied[^1]));
+    }
 }
