@@ -443,9 +443,12 @@ public sealed partial class NftablesDataPlane : IDataPlane
             }
         }
 
+        // Bounded per sync: after a restart with another table count most chains of the old tables go stale at once
+        // (100,000 at 10,000 x 10), and deleting them all in one partial sync would hold up the change it carries.
         var deleteNow = _staleChains
             .Where(kv => now - kv.Value >= _options.StaleChainDeleteDelay && !revived.Contains(kv.Key))
             .Select(kv => kv.Key)
+            .Take(MaxStaleChainDeletesPerSync)
             .ToList();
         foreach (var chain in deleteNow) at.Use(chain.Table).DeleteChain(chain.Name);
 
@@ -490,6 +493,8 @@ public sealed partial class NftablesDataPlane : IDataPlane
         }
         return true;
     }
+
+    private const int MaxStaleChainDeletesPerSync = 5_000;
 
     private static bool IsDispatch(string map) => map is ServiceRenderer.ServiceIPsMap or ServiceRenderer.ServiceNodePortsMap;
 

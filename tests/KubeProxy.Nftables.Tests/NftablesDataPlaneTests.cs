@@ -142,4 +142,31 @@ public class NftablesDataPlaneTests
         Assert.False(plane2.Sync(cluster.Build(), fullSync: false, CancellationToken.None).FullSync);
         Assert.Empty(Claims(plane2Runner.Applied[^1]));
     }
+
+    [Fact]
+    public void Stale_chains_are_deleted_at_most_5000_per_partial_sync()
+    {
+        var cluster = new ClusterBuilder().Node("198.18.0.10");
+        for (var i = 0; i < 3_000; i++)
+        {
+            cluster.Service(ClusterBuilder.ClusterIP("ns", $"svc-{i}", $"198.19.{i / 250}.{(i % 250) + 1}", 80));
+            cluster.Slice(ClusterBuilder.Endpoints("ns", $"svc-{i}", 8080, $"198.18.{64 + (i / 250)}.{(i % 250) + 1}"));
+        }
+        var runner = new FakeNftRunner();
+        var time = new FakeTimeProvider();
+        var plane = Plane(runner, time);
+        plane.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
+
+        // Every Service goes: 6,000 chains (service + endpoint) are flushed now, deleted once the delay has passed.
+        for (var i = 0; i < 3_000; i++) cluster.DeleteService("ns", $"svc-{i}");
+        plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        Assert.DoesNotContain("delete chain", runner.Applied[^1], StringComparison.Ordinal);
+
+        static int Deletes(string script) => script.Split('\n').Count(l => l.StartsWith("delete chain ", StringComparison.Ordinal));
+        time.Advance(TimeSpan.FromSeconds(2));
+        plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        Assert.Equal(5_000, Deletes(runner.Applied[^1]));
+        plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        Assert.Equal(1_000, Deletes(runner.Applied[^1]));
+    }
 }
