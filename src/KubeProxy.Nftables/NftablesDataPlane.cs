@@ -210,27 +210,21 @@ public sealed partial class NftablesDataPlane : IDataPlane
         {
             // The main table has the whole fixed part; each other Service table its NAT dispatch (ServiceTables).
             var main = table == _tables.Main;
+            bool Holds(string name) => main || BaseRules.InEveryServiceTable(name);
             script.UseTable(table);
             script.AddTable(BaseRules.TableComment);
             // Rules of every chain go; sets and maps stay (affinity state lives in sets).
             script.FlushTable();
-            foreach (var (name, type, hook, priority) in BaseRules.BaseChains)
+            foreach (var (name, type, hook, priority) in BaseRules.BaseChains.Where(c => Holds(c.Name))) script.AddBaseChain(name, type, hook, priority);
+            foreach (var name in BaseRules.RegularChains.Where(Holds)) script.AddChain(name);
+            foreach (var (name, definition) in BaseRules.SetsAndMaps(_family).Where(s => Holds(s.Name)))
             {
-                if (main || BaseRules.InEveryServiceTable(name)) script.AddBaseChain(name, type, hook, priority);
-            }
-            foreach (var name in BaseRules.RegularChains)
-            {
-                if (main || BaseRules.InEveryServiceTable(name)) script.AddChain(name);
-            }
-            foreach (var (name, definition) in BaseRules.SetsAndMaps(_family))
-            {
-                if (!main && !BaseRules.InEveryServiceTable(name)) continue;
                 script.AddSetOrMap(name, definition);
                 script.Flush(definition.StartsWith("map", StringComparison.Ordinal) ? "map" : "set", name);
             }
-            foreach (var (chain, rule) in BaseRules.Rules(_options, _family, serviceCidrs, NodePortsOnAllAddresses))
+            foreach (var (chain, rule) in BaseRules.Rules(_options, _family, serviceCidrs, NodePortsOnAllAddresses).Where(r => Holds(r.Chain)))
             {
-                if (main || BaseRules.InEveryServiceTable(chain)) script.AddRule(chain, rule);
+                script.AddRule(chain, rule);
             }
         }
 
@@ -255,7 +249,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
             {
                 foreach (var e in rules.Elements)
                 {
-                    if (IsDispatch(e.Map)) owners[DispatchKey(e.Map, e.Key)] = service;
+                    if (ServiceTables.IsDispatchMap(e.Map)) owners[DispatchKey(e.Map, e.Key)] = service;
                 }
             }
             foreach (var chain in rules.Chains)
@@ -363,14 +357,14 @@ public sealed partial class NftablesDataPlane : IDataPlane
             foreach (var key in old.ElementsChangedOrMissingIn(next))
             {
                 deleteElements.Add((_tables.TableOfElement(key.Map, serviceTable), key));
-                if (_tables.Count > 1 && IsDispatch(key.Map)) ownerChanges.Add((DispatchKey(key.Map, key.Key), service, false));
+                if (_tables.Count > 1 && ServiceTables.IsDispatchMap(key.Map)) ownerChanges.Add((DispatchKey(key.Map, key.Key), service, false));
             }
             foreach (var e in rendered.Elements)
             {
                 next.TryGetElement(e.Map, e.Key, out var hash);
                 if (old.TryGetElement(e.Map, e.Key, out var h) && h == hash) continue;
                 addElements.Add((_tables.TableOfElement(e.Map, serviceTable), e));
-                if (_tables.Count > 1 && IsDispatch(e.Map)) ownerChanges.Add((DispatchKey(e.Map, e.Key), service, true));
+                if (_tables.Count > 1 && ServiceTables.IsDispatchMap(e.Map)) ownerChanges.Add((DispatchKey(e.Map, e.Key), service, true));
             }
 
             // A set still used by a rule cannot be deleted: when one of this Service's affinity sets goes (or is
@@ -482,7 +476,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
         for (var i = rendered.Elements.Count - 1; i >= 0; i--)
         {
             var e = rendered.Elements[i];
-            if (!IsDispatch(e.Map) || !_dispatchOwners.TryGetValue(DispatchKey(e.Map, e.Key), out var owner) || owner == rendered.Service) continue;
+            if (!ServiceTables.IsDispatchMap(e.Map) || !_dispatchOwners.TryGetValue(DispatchKey(e.Map, e.Key), out var owner) || owner == rendered.Service) continue;
             if (owner.CompareTo(rendered.Service) < 0 && !snapshot.ChangedServices.Contains(owner))
             {
                 rendered.Elements.RemoveAt(i);
@@ -495,8 +489,6 @@ public sealed partial class NftablesDataPlane : IDataPlane
     }
 
     private const int MaxStaleChainDeletesPerSync = 5_000;
-
-    private static bool IsDispatch(string map) => map is ServiceRenderer.ServiceIPsMap or ServiceRenderer.ServiceNodePortsMap;
 
     private static ulong DispatchKey(string map, string key) => Hash.Of(key, map);
 

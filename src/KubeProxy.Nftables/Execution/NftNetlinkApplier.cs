@@ -73,7 +73,7 @@ public sealed class NftNetlinkApplier : IDisposable
         {
             _connection ??= NetlinkConnection.Open(NetlinkProtocol.Netfilter, _options);
             using var request = new NetlinkMessageBuilder(256);
-            NftTableDump.WriteRequest(request, NfTablesMessage.GetChain, family, table: null);
+            NftTableDump.WriteRequest(request, NfTablesMessage.GetChain, family);
             var chainDump = _connection.Dump(request, (in NetlinkMessage reply) =>
             {
                 if (NftTableDump.ChainOf(reply) is not { } chain || !include(chain.Table)) return;
@@ -81,7 +81,7 @@ public sealed class NftNetlinkApplier : IDisposable
                 names.Add(chain.Name);
             });
             request.Reset();
-            NftTableDump.WriteRequest(request, NfTablesMessage.GetSet, family, table: null);
+            NftTableDump.WriteRequest(request, NfTablesMessage.GetSet, family);
             var setDump = _connection.Dump(request, (in NetlinkMessage reply) =>
             {
                 if (NftTableDump.SetOf(reply) is not { } set || !include(set.Table)) return;

@@ -8,20 +8,18 @@ namespace KubeProxy.Nftables.Netlink;
 /// Lists tables' chains and sets with two nf_tables dumps (GETCHAIN, GETSET) of one family. This is what a full
 /// sync needs to know of the kernel, and asking for it directly matters: `nft list table` in nft 1.0.6 first dumps
 /// every chain and set of every table in the namespace, so listing the IPv6 table paid for the IPv4 one too (20 s
-/// at 5,000 Services × 50 endpoints). Here the kernel walks only the tables of the requested family, and the set dump
-/// only the requested table.
+/// at 5,000 Services × 50 endpoints). Here the kernel walks only the tables of the requested family (all our Service
+/// tables in the same two dumps).
 /// </summary>
 internal static class NftTableDump
 {
-    /// <summary>A dump request of <paramref name="message"/> (GETCHAIN or GETSET) for one family, naming the table
-    /// when given (the kernel filters set dumps by it; chain dumps are filtered by the caller with each reply's table
-    /// attribute), else for every table of the family.</summary>
-    public static void WriteRequest(NetlinkMessageBuilder builder, NfTablesMessage message, IPFamily family, string? table)
+    /// <summary>A dump request of <paramref name="message"/> (GETCHAIN or GETSET) for every table of one family; the
+    /// caller keeps the replies of the tables it wants by each reply's table attribute.</summary>
+    public static void WriteRequest(NetlinkMessageBuilder builder, NfTablesMessage message, IPFamily family)
     {
         builder.BeginMessage(NfNetlink.MessageType(message), NetlinkMessageFlags.Request | NetlinkMessageFlags.Dump);
         Span<byte> header = [family == IPFamily.IPv6 ? NftValue.NfProtoIPv6 : NftValue.NfProtoIPv4, 0, 0, 0];
         builder.PutHeader(header);
-        if (table is not null) builder.PutString(message == NfTablesMessage.GetChain ? NftAttr.ChainTable : NftAttr.SetTable, table);
         builder.EndMessage();
     }
 

@@ -60,8 +60,10 @@ public sealed class ServiceTables
 
     /// <summary>Where an element of <paramref name="map"/> owned by a Service of <paramref name="serviceTable"/> goes:
     /// the dispatch maps are in the Service's table, the filter-side maps and the ClusterIP set in the main one.</summary>
-    public string TableOfElement(string map, string serviceTable) =>
-        map is ServiceRenderer.ServiceIPsMap or ServiceRenderer.ServiceNodePortsMap ? serviceTable : Main;
+    public string TableOfElement(string map, string serviceTable) => IsDispatchMap(map) ? serviceTable : Main;
+
+    /// <summary>The maps a Service's table dispatches from: service-ips and service-nodeports.</summary>
+    public static bool IsDispatchMap(string map) => map is ServiceRenderer.ServiceIPsMap or ServiceRenderer.ServiceNodePortsMap;
 
     /// <summary>Where a chain of a Service of <paramref name="serviceTable"/> goes: firewall chains are reached from the
     /// main table's firewall map, every other chain from the Service's dispatch.</summary>
