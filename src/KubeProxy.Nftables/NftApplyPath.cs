@@ -5,7 +5,7 @@ public enum NftApplyPath
 {
     None,
 
-    /// <summary>A full sync, as an nft script.</summary>
+    /// <summary>A full sync, as one nft script (no netlink applier, or a rule the batch encoder does not know).</summary>
     NftFull,
 
     /// <summary>A partial sync as an nft script (no netlink applier, or a rule the batch encoder does not know).</summary>
@@ -13,4 +13,8 @@ public enum NftApplyPath
 
     /// <summary>A partial sync as an nf_tables netlink batch.</summary>
     Netlink,
+
+    /// <summary>A full sync whose Services went as an nf_tables netlink batch (the fixed part, when it had to go, as an
+    /// nft script before it).</summary>
+    NetlinkFull,
 }

@@ -50,7 +50,14 @@ public sealed partial class NftablesDataPlane : IDataPlane
     /// full sync instead, unless the holder keeps it anyway (first by name). (Two Services can claim one address and
     /// port through externalIPs.)</summary>
     private Dictionary<ulong, ObjectName> _dispatchOwners = [];
+
+    /// <summary>How many Services hold each element of a shared set (hairpin-endpoints: an endpoint address reached
+    /// through several Services is one element). The element goes when its last holder lets go.</summary>
+    private Dictionary<ElementKey, int> _sharedHolders = [];
     private bool _needsFullSync = true;
+
+    /// <summary>Fingerprint of the fixed part the kernel took last (0: unknown, send it).</summary>
+    private ulong _fixedPartHash;
 
     public NftablesDataPlane(
         NftablesOptions options,
@@ -106,7 +113,23 @@ public sealed partial class NftablesDataPlane : IDataPlane
             // A dispatch key another Service holds: only a full sync decides (the first Service by name wins).
             fullSync = plan is null;
         }
-        plan ??= PlanFull(snapshot, detector, nodeIP, now);
+        if (plan is null)
+        {
+            var listings = ListTables();
+            if (_netlink is not null)
+            {
+                try
+                {
+                    plan = PlanFull(snapshot, detector, nodeIP, now, listings, viaNetlink: true);
+                }
+                catch (NftUnsupportedException e)
+                {
+                    Log.FullSyncAsText(_logger, _options.Family, e.Message);
+                }
+            }
+            plan ??= PlanFull(snapshot, detector, nodeIP, now, listings, viaNetlink: false);
+        }
+        using var planned = plan;
         var renderTime = Stopwatch.GetElapsedTime(started);
 
         var applyStarted = Stopwatch.GetTimestamp();
@@ -115,13 +138,15 @@ public sealed partial class NftablesDataPlane : IDataPlane
         {
             try
             {
-                bytes = plan.Partial is { } partial ? ApplyPartial(partial) : Apply(plan.Script!, NftApplyPath.NftFull);
+                if (plan.Partial is { } partial) bytes = ApplyPartial(partial);
+                else bytes = ApplyFull(plan);
             }
             catch (Exception e)
             {
                 // The kernel may hold anything now (nft can fail after the batch was sent): the record cannot be
-                // trusted until a full sync has listed the table and rewritten it.
+                // trusted until a full sync has listed the table and rewritten it, fixed part included.
                 _needsFullSync = true;
+                _fixedPartHash = 0;
                 _metrics?.NftablesSyncFailures.WithLabels(_options.Family.Label()).Inc();
                 throw new SyncFailedException($"nftables {_options.Family.Label()} {(fullSync ? "full" : "partial")} sync failed: {e.Message}", e);
             }
@@ -131,8 +156,27 @@ public sealed partial class NftablesDataPlane : IDataPlane
         // Only now, with the kernel changed, does the record change.
         plan.Commit();
         _needsFullSync = false;
-        if (_options.KeepLastScript) LastScript = plan.Script?.ToString() ?? ToScript(plan.Partial!).ToString();
+        if (_options.KeepLastScript)
+        {
+            LastScript = plan.Partial is { } p ? ToScript(p).ToString()
+                : plan.Batch is { } b ? (plan.Script?.ToString() ?? "") + $"# and a netlink batch of {b.Commands} commands\n"
+                : plan.Script!.ToString();
+        }
         return new SyncResult(fullSync, snapshot.ChangedServices.Count, renderTime, applyTime, bytes);
+    }
+
+    /// <summary>A full sync: the fixed part through nft when it must go, then the Services' batch; or one nft script.</summary>
+    private long ApplyFull(SyncPlan plan)
+    {
+        long bytes = 0;
+        if (plan.Script is { IsEmpty: false } script) bytes += Apply(script, NftApplyPath.NftFull);
+        if (plan.Batch is { } batch)
+        {
+            _netlink!.Apply(batch);
+            LastApplyPath = NftApplyPath.NetlinkFull;
+            bytes += batch.Length;
+        }
+        return bytes;
     }
 
     private long Apply(NftScript script, NftApplyPath path)
@@ -201,11 +245,21 @@ public sealed partial class NftablesDataPlane : IDataPlane
         return script;
     }
 
-    private SyncPlan PlanFull(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)
+    /// <summary>
+    /// A full sync in two parts. The fixed part (tables, base chains, the fixed chains' rules, the fixed sets and maps
+    /// declared but not flushed) is nft text: it is small and changes only with configuration, so it is sent only when
+    /// it changed, when the kernel lacks any of it, or after a failure; on its own it never interrupts Service
+    /// traffic, since the maps it dispatches through are untouched. The Services' part flushes every other chain and
+    /// the fixed sets and maps and rewrites them: one netlink batch (<paramref name="viaNetlink"/>; nft 1.0.6 spent
+    /// half of a 10,000 x 10 full sync in its own parsing and memory), or appended to the fixed part as one nft
+    /// script when there is no netlink applier or the batch encoder does not know a rule. Either way the Services
+    /// change in one transaction.
+    /// </summary>
+    private SyncPlan PlanFull(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now,
+        IReadOnlyDictionary<string, TableListing> listings, bool viaNetlink)
     {
-        var listings = ListTables();
-        var script = new NftScript(_family, _tables.Main);
         var serviceCidrs = snapshot.ServiceCidrs.AsImmutableArray();
+        var script = new NftScript(_family, _tables.Main);
         foreach (var table in _tables.All)
         {
             // The main table has the whole fixed part; each other Service table its NAT dispatch (ServiceTables).
@@ -213,37 +267,100 @@ public sealed partial class NftablesDataPlane : IDataPlane
             bool Holds(string name) => main || BaseRules.InEveryServiceTable(name);
             script.UseTable(table);
             script.AddTable(BaseRules.TableComment);
-            // Rules of every chain go; sets and maps stay (affinity state lives in sets).
-            script.FlushTable();
             foreach (var (name, type, hook, priority) in BaseRules.BaseChains.Where(c => Holds(c.Name))) script.AddBaseChain(name, type, hook, priority);
             foreach (var name in BaseRules.RegularChains.Where(Holds)) script.AddChain(name);
-            foreach (var (name, definition) in BaseRules.SetsAndMaps(_family).Where(s => Holds(s.Name)))
-            {
-                script.AddSetOrMap(name, definition);
-                script.Flush(definition.StartsWith("map", StringComparison.Ordinal) ? "map" : "set", name);
-            }
+            foreach (var (name, definition) in BaseRules.SetsAndMaps(_family).Where(s => Holds(s.Name))) script.AddSetOrMap(name, definition);
+            foreach (var name in BaseRules.BaseChains.Select(c => c.Name).Concat(BaseRules.RegularChains).Where(Holds)) script.FlushChain(name);
             foreach (var (chain, rule) in BaseRules.Rules(_options, _family, serviceCidrs, NodePortsOnAllAddresses).Where(r => Holds(r.Chain)))
             {
                 script.AddRule(chain, rule);
             }
         }
+        var fixedHash = Hash.Of(script.ToString(), null);
+        var sendFixed = fixedHash != _fixedPartHash || !HasFixedPart(listings);
+
+        NftNetlinkBatch? batch = viaNetlink ? new NftNetlinkBatch(_options.Family, _tables.Main) : null;
+        try
+        {
+            INftTransaction target = batch is null ? script : batch;
+            var at = new TableSwitch(target, batch is null ? script.Table : _tables.Main);
+            var commit = WriteServices(at, snapshot, detector, nodeIP, now, listings);
+            if (batch is not null && batch.Length > NftNetlinkApplier.MaxFullSyncBatchBytes)
+                throw new NftUnsupportedException($"a full sync batch of {batch.Length} bytes");
+            var plan = new SyncPlan(batch is null || sendFixed ? script : null, null, () =>
+            {
+                commit();
+                _fixedPartHash = fixedHash;
+            })
+            { Batch = batch };
+            batch = null;
+            return plan;
+        }
+        finally
+        {
+            batch?.Dispose();
+        }
+    }
+
+    /// <summary>Whether every table has every fixed chain and set it should (else the fixed part must be sent).</summary>
+    private bool HasFixedPart(IReadOnlyDictionary<string, TableListing> listings)
+    {
+        foreach (var table in _tables.All)
+        {
+            var main = table == _tables.Main;
+            if (!listings.TryGetValue(table, out var listing)) return false;
+            foreach (var name in BaseRules.BaseChains.Select(c => c.Name).Concat(BaseRules.RegularChains))
+            {
+                if ((main || BaseRules.InEveryServiceTable(name)) && !listing.Chains.Contains(name)) return false;
+            }
+            foreach (var (name, _) in BaseRules.SetsAndMaps(_family))
+            {
+                if ((main || BaseRules.InEveryServiceTable(name)) && !listing.Sets.ContainsKey(name)) return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The Services' part of a full sync (see <see cref="PlanFull"/>), written into <paramref name="at"/>;
+    /// returns what to record once the kernel took it. Each Service's chains come before its affinity sets, rules
+    /// and elements, so nothing refers to what is not there yet; no rule refers to another Service's chains.</summary>
+    private Action WriteServices(TableSwitch at, ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now,
+        IReadOnlyDictionary<string, TableListing> listings)
+    {
+        var known = new HashSet<string>(BaseRules.BaseChains.Select(c => c.Name).Concat(BaseRules.RegularChains), StringComparer.Ordinal);
+
+        // Every rule of every Service chain goes; chains stay until a later sync finds them unused (below). Sets and
+        // maps stay too: affinity state lives in sets.
+        foreach (var table in _tables.All)
+        {
+            if (!listings.TryGetValue(table, out var listing)) continue;
+            foreach (var chain in listing.Chains)
+            {
+                if (!known.Contains(chain)) at.Use(table).FlushChain(chain);
+            }
+        }
+        foreach (var table in _tables.All)
+        {
+            var main = table == _tables.Main;
+            foreach (var (name, definition) in BaseRules.SetsAndMaps(_family).Where(s => main || BaseRules.InEveryServiceTable(s.Name)))
+            {
+                at.Use(table).FlushSet(name, definition.StartsWith("map", StringComparison.Ordinal));
+            }
+        }
 
         var records = new Dictionary<ObjectName, ServiceRecord>(snapshot.PortsByService.Count);
         var desiredChains = new HashSet<TableScoped>();
-        var desiredSets = new Dictionary<TableScoped, int>();
+        var desiredSets = new HashSet<TableScoped>();
         var seenElements = new HashSet<ElementKey>();
-        var elements = new List<(string Table, MapElement Element)>();
         var owners = _tables.Count > 1 ? new Dictionary<ulong, ObjectName>() : null;
-        // Chains are declared before any rule (rules jump to chains declared later in Service order), and rules go
-        // after the affinity sets they use.
-        var declarations = new NftScript(_family, _tables.Main);
-        var body = new NftScript(_family, _tables.Main);
+        var sharedHolders = new Dictionary<ElementKey, int>();
         foreach (var service in snapshot.PortsByService.Keys.Order())
         {
             var serviceTable = _tables.TableOf(service);
             var rules = _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP);
-            // Two Services claiming the same address and port (possible with externalIPs): the first one wins.
-            rules.Elements.RemoveAll(e => !seenElements.Add(new ElementKey(e.Map, e.Key)));
+            // Two Services claiming the same address and port (possible with externalIPs): the first one wins. Shared
+            // set elements are held by all of them (counted below).
+            rules.Elements.RemoveAll(e => !IsShared(e.Map) && !seenElements.Add(new ElementKey(e.Map, e.Key)));
             records[service] = ServiceRecord.From(rules);
             if (owners is not null)
             {
@@ -256,83 +373,82 @@ public sealed partial class NftablesDataPlane : IDataPlane
             {
                 var table = _tables.TableOfChain(chain.Name, serviceTable);
                 desiredChains.Add(new TableScoped(table, chain.Name));
-                declarations.UseTable(table).AddChain(chain.Name);
-                body.UseTable(table);
-                foreach (var rule in chain.Rules) body.AddRule(chain.Name, rule);
+                at.Use(table).AddChain(chain.Name);
             }
-            foreach (var set in rules.AffinitySets) desiredSets[new TableScoped(serviceTable, set.Name)] = set.TimeoutSeconds;
-            foreach (var e in rules.Elements) elements.Add((_tables.TableOfElement(e.Map, serviceTable), e));
-        }
-
-        // Affinity sets: keep those whose timeout is right (their entries are the affinity state), replace the others.
-        foreach (var (table, listing) in listings)
-        {
-            if (!_tables.All.Contains(table)) continue;
-            foreach (var (name, info) in listing.Sets)
+            // Affinity sets: keep those whose timeout is right (their entries are the affinity state), replace the others.
+            foreach (var set in rules.AffinitySets)
             {
-                if (!name.StartsWith("affinity-", StringComparison.Ordinal)) continue;
-                if (!desiredSets.TryGetValue(new TableScoped(table, name), out var timeout) || timeout != info.TimeoutSeconds)
+                desiredSets.Add(new TableScoped(serviceTable, set.Name));
+                if (listings.TryGetValue(serviceTable, out var listing) && listing.Sets.TryGetValue(set.Name, out var info))
                 {
-                    script.UseTable(table).DeleteSet(name);
+                    if (info.TimeoutSeconds == set.TimeoutSeconds) continue;
+                    at.Use(serviceTable).DeleteSet(set.Name);
                 }
+                at.Use(serviceTable).AddAffinitySet(set.Name, set.TimeoutSeconds);
             }
-        }
-        foreach (var (set, timeout) in desiredSets)
-        {
-            if (!listings.TryGetValue(set.Table, out var listing) || !listing.Sets.TryGetValue(set.Name, out var info) || info.TimeoutSeconds != timeout)
+            foreach (var chain in rules.Chains)
             {
-                script.UseTable(set.Table).AddAffinitySet(set.Name, timeout);
+                var target = at.Use(_tables.TableOfChain(chain.Name, serviceTable));
+                foreach (var rule in chain.Rules) target.AddRule(chain.Name, rule);
+            }
+            foreach (var e in rules.Elements)
+            {
+                if (IsShared(e.Map) && Hold(sharedHolders, new ElementKey(e.Map, e.Key), 1) > 1) continue;
+                at.Use(_tables.TableOfElement(e.Map, serviceTable)).AddElement(e);
             }
         }
-        var ordered = script.Append(declarations).Append(body);
-        foreach (var (table, e) in elements) ordered.UseTable(table).AddElement(e);
 
         var nodePortIPs = DesiredNodePortIPs(snapshot);
         if (!NodePortsOnAllAddresses)
         {
             foreach (var table in _tables.All)
             {
-                ordered.UseTable(table);
-                foreach (var ip in nodePortIPs) ordered.AddElement(new MapElement(BaseRules.NodePortIPsSet, ip, ""));
+                foreach (var ip in nodePortIPs) at.Use(table).AddElement(new MapElement(BaseRules.NodePortIPsSet, ip, ""));
             }
         }
 
-        // Chains in the kernel that nothing wants any more: already flushed above; delete them once they have had time
-        // to become unreferenced. Tables of ours beyond the configured count (an earlier run had more) go whole: their
-        // Services are in the other tables from this transaction on.
-        var known = new HashSet<string>(BaseRules.BaseChains.Select(c => c.Name).Concat(BaseRules.RegularChains), StringComparer.Ordinal);
+        // Affinity sets nothing wants any more (every rule that used them was flushed above). Chains in the kernel
+        // that nothing wants: flushed above; deleted once they have had time to become unreferenced. Tables of ours
+        // beyond the configured count (an earlier run had more) go whole: their Services are in the other tables
+        // from this transaction on.
         var stale = new Dictionary<TableScoped, DateTimeOffset>();
         foreach (var (table, listing) in listings)
         {
             if (!_tables.All.Contains(table))
             {
-                ordered.UseTable(table).DeleteTable();
+                at.Use(table).DeleteTable();
                 continue;
+            }
+            foreach (var (name, _) in listing.Sets)
+            {
+                if (name.StartsWith("affinity-", StringComparison.Ordinal) && !desiredSets.Contains(new TableScoped(table, name))) at.Use(table).DeleteSet(name);
             }
             foreach (var chain in listing.Chains)
             {
                 var key = new TableScoped(table, chain);
                 if (known.Contains(chain) || desiredChains.Contains(key)) continue;
                 var since = _staleChains.TryGetValue(key, out var t) ? t : now;
-                if (now - since >= _options.StaleChainDeleteDelay) ordered.UseTable(table).DeleteChain(chain);
+                if (now - since >= _options.StaleChainDeleteDelay) at.Use(table).DeleteChain(chain);
                 else stale[key] = since;
             }
         }
 
-        return new SyncPlan(ordered, null, () =>
+        return () =>
         {
             _records = records;
             _dispatchOwners = owners ?? [];
+            _sharedHolders = sharedHolders;
             _staleChains.Clear();
             foreach (var (k, v) in stale) _staleChains[k] = v;
             _nodePortIPs = nodePortIPs;
-        });
+        };
     }
 
     /// <summary>The partial sync's commands, or null when a full sync must decide (<see cref="_dispatchOwners"/>).</summary>
     private SyncPlan? PlanPartial(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)
     {
         var ownerChanges = new List<(ulong Key, ObjectName Service, bool Add)>();
+        var sharedChanges = new Dictionary<ElementKey, int>();
         var deleteElements = new List<(string Table, ElementKey Key)>();
         var chainOps = new List<(TableScoped Chain, bool Add)>();
         var deleteSets = new List<TableScoped>();
@@ -356,6 +472,11 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
             foreach (var key in old.ElementsChangedOrMissingIn(next))
             {
+                if (IsShared(key.Map))
+                {
+                    Hold(sharedChanges, key, -1);
+                    continue;
+                }
                 deleteElements.Add((_tables.TableOfElement(key.Map, serviceTable), key));
                 if (_tables.Count > 1 && ServiceTables.IsDispatchMap(key.Map)) ownerChanges.Add((DispatchKey(key.Map, key.Key), service, false));
             }
@@ -363,6 +484,11 @@ public sealed partial class NftablesDataPlane : IDataPlane
             {
                 next.TryGetElement(e.Map, e.Key, out var hash);
                 if (old.TryGetElement(e.Map, e.Key, out var h) && h == hash) continue;
+                if (IsShared(e.Map))
+                {
+                    Hold(sharedChanges, new ElementKey(e.Map, e.Key), 1);
+                    continue;
+                }
                 addElements.Add((_tables.TableOfElement(e.Map, serviceTable), e));
                 if (_tables.Count > 1 && ServiceTables.IsDispatchMap(e.Map)) ownerChanges.Add((DispatchKey(e.Map, e.Key), service, true));
             }
@@ -406,6 +532,15 @@ public sealed partial class NftablesDataPlane : IDataPlane
             }
 
             updates[service] = rendered.Chains.Count == 0 && rendered.Elements.Count == 0 && rendered.AffinitySets.Count == 0 ? null : next;
+        }
+
+        // A shared element is added by its first holder and deleted with its last.
+        foreach (var (key, change) in sharedChanges)
+        {
+            var before = _sharedHolders.GetValueOrDefault(key);
+            var after = before + change;
+            if (before > 0 && after <= 0) deleteElements.Add((_tables.Main, key));
+            else if (before <= 0 && after > 0) addElements.Add((_tables.Main, new MapElement(key.Map, key.Key, "")));
         }
 
         var script = new RecordedTransaction();
@@ -457,6 +592,10 @@ public sealed partial class NftablesDataPlane : IDataPlane
             foreach (var chain in revived) _staleChains.Remove(chain);
             foreach (var chain in newlyStale) _staleChains.TryAdd(chain, now);
             _nodePortIPs = nodePortIPs;
+            foreach (var (key, change) in sharedChanges)
+            {
+                if (Hold(_sharedHolders, key, change) <= 0) _sharedHolders.Remove(key);
+            }
             // Releases before claims: a key whose value changed is in both.
             foreach (var (key, service, _) in ownerChanges.Where(c => !c.Add))
             {
@@ -490,6 +629,17 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
     private const int MaxStaleChainDeletesPerSync = 5_000;
 
+    /// <summary>Sets whose elements several Services may hold at once (<see cref="_sharedHolders"/>).</summary>
+    private static bool IsShared(string map) => map == ServiceRenderer.HairpinSet;
+
+    /// <summary>Adds <paramref name="change"/> to the holders of <paramref name="key"/>; the new count.</summary>
+    private static int Hold(Dictionary<ElementKey, int> holders, ElementKey key, int change)
+    {
+        ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(holders, key, out _);
+        count += change;
+        return count;
+    }
+
     private static ulong DispatchKey(string map, string key) => Hash.Of(key, map);
 
     /// <summary>The addresses that accept NodePort traffic: the node's primary IP ("primary"), or the local
@@ -520,13 +670,13 @@ public sealed partial class NftablesDataPlane : IDataPlane
     /// <summary>A chain or set and the table it is in.</summary>
     private readonly record struct TableScoped(string Table, string Name);
 
-    /// <summary>Writes a table switch into a recorded transaction only when the table changes, so a partial sync within
-    /// one table records no switch at all.</summary>
-    private sealed class TableSwitch(RecordedTransaction transaction, string first)
+    /// <summary>Writes a table switch into a transaction only when the table changes, so a partial sync within one
+    /// table records no switch at all.</summary>
+    private sealed class TableSwitch(INftTransaction transaction, string first)
     {
         private string _current = first;
 
-        public RecordedTransaction Use(string table)
+        public INftTransaction Use(string table)
         {
             if (table != _current)
             {
@@ -538,9 +688,15 @@ public sealed partial class NftablesDataPlane : IDataPlane
     }
 
     /// <summary>A full sync's script or a partial sync's commands, and what to record once the kernel took them.</summary>
-    private sealed record SyncPlan(NftScript? Script, RecordedTransaction? Partial, Action Commit)
+    /// <summary>A full sync's script (the fixed part when <see cref="Batch"/> carries the Services, else all of it) or a
+    /// partial sync's commands, and what to record once the kernel took them.</summary>
+    private sealed record SyncPlan(NftScript? Script, RecordedTransaction? Partial, Action Commit) : IDisposable
     {
-        public bool IsEmpty => Script?.IsEmpty ?? Partial!.IsEmpty;
+        public NftNetlinkBatch? Batch { get; init; }
+
+        public bool IsEmpty => (Script?.IsEmpty ?? true) && (Partial?.IsEmpty ?? true) && (Batch?.Commands ?? 0) == 0;
+
+        public void Dispose() => Batch?.Dispose();
     }
 
     private static partial class Log
@@ -550,6 +706,9 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "nftables {Family}: Service {Service} claims {Key}, which Service {Owner} holds; a full sync decides (the first Service by name keeps it)")]
         public static partial void DispatchKeyClaimed(ILogger logger, IPFamily family, ObjectName service, string key, ObjectName owner);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "nftables {Family} full sync sent as nft text: {Reason}")]
+        public static partial void FullSyncAsText(ILogger logger, IPFamily family, string reason);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "nftables {Family} table listed through nft after the netlink listing failed: {Reason}")]
         public static partial void ListingThroughNft(ILogger logger, IPFamily family, string reason);

@@ -141,7 +141,7 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
         }
     }
 
-    private static void AssertSameTables(string a, string b, string family, NftablesOptions options, string step)
+    internal static void AssertSameTables(string a, string b, string family, NftablesOptions options, string step)
     {
         var tables = new Rendering.ServiceTables(options.TableName, options.ServiceTables);
         // Exactly the configured tables exist, in both namespaces.

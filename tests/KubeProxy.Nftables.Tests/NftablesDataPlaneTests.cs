@@ -57,7 +57,9 @@ public class NftablesDataPlaneTests
 
         Assert.True(result.FullSync);
         Assert.Equal(2, runner.ListCalls);
-        Assert.Contains("flush table ip kube-proxy\n", runner.Applied[^1], StringComparison.Ordinal);
+        // A full sync after a failure rewrites the fixed part too.
+        Assert.Contains("flush chain ip kube-proxy nat-prerouting\n", runner.Applied[^1], StringComparison.Ordinal);
+        Assert.Contains("flush map ip kube-proxy service-ips\n", runner.Applied[^1], StringComparison.Ordinal);
 
         // Back to trusting the record: the next partial sync neither lists nor rewrites the table.
         cluster.Slice(ClusterBuilder.Endpoints("ns", "web", 8080, "198.18.64.1", "198.18.64.4"));
@@ -68,7 +70,7 @@ public class NftablesDataPlaneTests
     }
 
     [Fact]
-    public void Endpoints_are_chosen_by_a_chain_of_numgen_rules_without_anonymous_maps()
+    public void Endpoints_are_chosen_and_DNATed_by_a_chain_of_numgen_rules_without_anonymous_maps_or_endpoint_chains()
     {
         var cluster = new ClusterBuilder().Node("198.18.0.10");
         cluster.Service(ClusterBuilder.ClusterIP("ns", "web", "198.19.0.1", 80));
@@ -77,16 +79,80 @@ public class NftablesDataPlaneTests
         Plane(runner).Sync(cluster.Build(), fullSync: true, CancellationToken.None);
 
         var serviceRules = runner.Applied[^1].Split('\n')
-            .Where(l => l.StartsWith("add rule ip kube-proxy service-", StringComparison.Ordinal) && l.Contains(" goto endpoint-", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("add rule ip kube-proxy service-", StringComparison.Ordinal) && l.Contains(" dnat to ", StringComparison.Ordinal))
             .Select(l => l[(l.IndexOf("/p ", StringComparison.Ordinal) + 3)..])
             .ToList();
 
         // 1/3, then 1/2 of the remaining 2/3, then the rest: each endpoint gets exactly a third.
-        Assert.Equal(3, serviceRules.Count);
-        Assert.StartsWith("numgen random mod 3 == 0 goto endpoint-", serviceRules[0], StringComparison.Ordinal);
-        Assert.StartsWith("numgen random mod 2 == 0 goto endpoint-", serviceRules[1], StringComparison.Ordinal);
-        Assert.StartsWith("goto endpoint-", serviceRules[2], StringComparison.Ordinal);
+        Assert.Equal(
+            [
+                "numgen random mod 3 == 0 meta l4proto tcp dnat to 198.18.64.1:8080",
+                "numgen random mod 2 == 0 meta l4proto tcp dnat to 198.18.64.2:8080",
+                "meta l4proto tcp dnat to 198.18.64.3:8080",
+            ],
+            serviceRules);
         Assert.DoesNotContain("vmap {", runner.Applied[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain("add chain ip kube-proxy endpoint-", runner.Applied[^1], StringComparison.Ordinal);
+        // Hairpin is masqueraded in postrouting by address pair.
+        Assert.Contains("add element ip kube-proxy hairpin-endpoints { 198.18.64.2 . 198.18.64.2 }", runner.Applied[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_ClientIP_affinity_each_endpoint_keeps_a_chain_that_updates_its_set_and_DNATs()
+    {
+        var cluster = new ClusterBuilder().Node("198.18.0.10");
+        cluster.Service(ClusterBuilder.ClusterIP("ns", "web", "198.19.0.1", 80) with { SessionAffinity = SessionAffinity.ClientIP, AffinityTimeoutSeconds = 600 });
+        cluster.Slice(ClusterBuilder.Endpoints("ns", "web", 8080, "198.18.64.1", "198.18.64.2"));
+        var runner = new FakeNftRunner();
+        Plane(runner).Sync(cluster.Build(), fullSync: true, CancellationToken.None);
+        var lines = runner.Applied[^1].Split('\n');
+
+        var endpointChains = lines.Where(l => l.StartsWith("add chain ip kube-proxy endpoint-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, endpointChains.Count);
+        var first = lines.Where(l => l.StartsWith("add rule ip kube-proxy endpoint-", StringComparison.Ordinal) && l.Contains("198.18.64.1/8080 ", StringComparison.Ordinal))
+            .Select(l => l[(l.IndexOf("/8080 ", StringComparison.Ordinal) + 6)..])
+            .ToList();
+        Assert.Equal(2, first.Count);
+        Assert.Matches(@"^update @affinity-\S+ \{ ip saddr \}$", first[0]);
+        Assert.Equal("meta l4proto tcp dnat to 198.18.64.1:8080", first[1]);
+        Assert.Contains(lines, l => l.StartsWith("add rule ip kube-proxy service-", StringComparison.Ordinal)
+            && l.Contains("numgen random mod 2 == 0 goto endpoint-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_hairpin_element_two_Services_hold_stays_until_the_last_of_them_goes()
+    {
+        var cluster = new ClusterBuilder().Node("198.18.0.10");
+        cluster.Service(ClusterBuilder.ClusterIP("ns", "a", "198.19.0.1", 80));
+        cluster.Slice(ClusterBuilder.Endpoints("ns", "a", 8080, "198.18.64.1"));
+        cluster.Service(ClusterBuilder.ClusterIP("ns", "b", "198.19.0.2", 80));
+        cluster.Slice(ClusterBuilder.Endpoints("ns", "b", 9090, "198.18.64.1", "198.18.64.2"));
+        var runner = new FakeNftRunner();
+        var plane = Plane(runner);
+        plane.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
+        const string Shared = "hairpin-endpoints { 198.18.64.1 . 198.18.64.1 }";
+        static int Count(string script, string text) => script.Split('\n').Count(l => l.EndsWith(text, StringComparison.Ordinal));
+        Assert.Equal(1, Count(runner.Applied[^1], "add element ip kube-proxy " + Shared));
+
+        // b lets go of 198.18.64.1 (a still holds it), then of 198.18.64.2 (nobody else holds it).
+        cluster.Slice(ClusterBuilder.Endpoints("ns", "b", 9090, "198.18.64.3"));
+        plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        Assert.Equal(0, Count(runner.Applied[^1], "delete element ip kube-proxy " + Shared));
+        Assert.Equal(1, Count(runner.Applied[^1], "delete element ip kube-proxy hairpin-endpoints { 198.18.64.2 . 198.18.64.2 }"));
+        Assert.Equal(1, Count(runner.Applied[^1], "add element ip kube-proxy hairpin-endpoints { 198.18.64.3 . 198.18.64.3 }"));
+
+        // b takes 198.18.64.1 again: already there, nothing to add; then a goes: b still holds it.
+        cluster.Slice(ClusterBuilder.Endpoints("ns", "b", 9090, "198.18.64.1"));
+        plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        Assert.Equal(0, Count(runner.Applied[^1], "add element ip kube-proxy " + Shared));
+        cluster.DeleteService("ns", "a");
+        plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        Assert.Equal(0, Count(runner.Applied[^1], "delete element ip kube-proxy " + Shared));
+
+        // The last holder goes: so does the element.
+        cluster.DeleteService("ns", "b");
+        plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        Assert.Equal(1, Count(runner.Applied[^1], "delete element ip kube-proxy " + Shared));
     }
 
     [Fact]
@@ -147,7 +213,7 @@ public class NftablesDataPlaneTests
     public void Stale_chains_are_deleted_at_most_5000_per_partial_sync()
     {
         var cluster = new ClusterBuilder().Node("198.18.0.10");
-        for (var i = 0; i < 3_000; i++)
+        for (var i = 0; i < 6_000; i++)
         {
             cluster.Service(ClusterBuilder.ClusterIP("ns", $"svc-{i}", $"198.19.{i / 250}.{(i % 250) + 1}", 80));
             cluster.Slice(ClusterBuilder.Endpoints("ns", $"svc-{i}", 8080, $"198.18.{64 + (i / 250)}.{(i % 250) + 1}"));
@@ -157,8 +223,8 @@ public class NftablesDataPlaneTests
         var plane = Plane(runner, time);
         plane.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
 
-        // Every Service goes: 6,000 chains (service + endpoint) are flushed now, deleted once the delay has passed.
-        for (var i = 0; i < 3_000; i++) cluster.DeleteService("ns", $"svc-{i}");
+        // Every Service goes: 6,000 service chains are flushed now, deleted once the delay has passed.
+        for (var i = 0; i < 6_000; i++) cluster.DeleteService("ns", $"svc-{i}");
         plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
         Assert.DoesNotContain("delete chain", runner.Applied[^1], StringComparison.Ordinal);
 

@@ -12,13 +12,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace KubeProxy.Bench.Scenarios;
 
 /// <summary>
-/// Sync cost in-process, per cluster shape: a cold full sync into a fresh network namespace, the same script(s)
-/// loaded by <c>nft -f</c> alone into another fresh namespace (the kernel-only limit), partial syncs after one
-/// endpoint change and after adding one Service, and the process's memory. Compute is tracking (ClusterState
-/// updates + SnapshotBuilder) plus render (NftablesDataPlane's RenderTime, which on a full sync includes listing our
-/// table: netlink dumps, or <c>nft list table</c> with <c>--partial-via nft</c>); apply is the kernel transaction:
-/// <c>nft -f</c> for full syncs, an nf_tables netlink batch for partial syncs (as kube-proxy does), or <c>nft -f</c>
-/// for those too with <c>--partial-via nft</c>.
+/// Sync cost in-process, per cluster shape: a cold full sync into a fresh network namespace, the same full sync as
+/// nft text loaded by <c>nft -f</c> alone into another fresh namespace (the kernel-only limit: what upstream's way
+/// of applying costs at best), partial syncs after one endpoint change and after adding one Service, and the
+/// process's memory. Compute is tracking (ClusterState updates + SnapshotBuilder) plus render (NftablesDataPlane's
+/// RenderTime, which on a full sync includes listing our tables and encoding the netlink batch); apply is the kernel
+/// transaction: as kube-proxy does it, a full sync's fixed part through <c>nft -f</c> and its Services as one
+/// nf_tables netlink batch, partial syncs as netlink batches; with <c>--apply-via nft</c> everything through
+/// <c>nft -f</c>, for comparison.
 /// </summary>
 internal sealed class SyncScenario : IScenario
 {
@@ -26,7 +27,7 @@ internal sealed class SyncScenario : IScenario
 
     public string Name => "sync";
 
-    public string Usage => "[--sizes 1000x1,10000x10] [--quick] [--out DIR] [--startup 10000x10|none] [--render-only DIR] [--partial-via netlink|nft] [--service-tables N]";
+    public string Usage => "[--sizes 1000x1,10000x10] [--quick] [--out DIR] [--startup 10000x10|none] [--render-only DIR] [--apply-via netlink|nft] [--service-tables N]";
 
     public int Run(BenchArguments arguments)
     {
@@ -35,8 +36,8 @@ internal sealed class SyncScenario : IScenario
         var outDir = arguments.String("out", "bench-results");
         var startup = arguments.String("startup", "10000x10");
         var renderOnly = arguments.String("render-only", "");
-        var partialVia = arguments.String("partial-via", "netlink");
-        if (partialVia is not ("netlink" or "nft")) throw new ArgumentException("--partial-via is netlink or nft");
+        var applyVia = arguments.String("apply-via", "netlink");
+        if (applyVia is not ("netlink" or "nft")) throw new ArgumentException("--apply-via is netlink or nft");
         var serviceTables = arguments.Int("service-tables", NftablesOptions.DefaultServiceTables);
         if (serviceTables is < 1 or > ServiceTables.MaxCount) throw new ArgumentException($"--service-tables is 1 to {ServiceTables.MaxCount}");
         arguments.EnsureAllUsed();
@@ -58,7 +59,7 @@ internal sealed class SyncScenario : IScenario
         {
             try
             {
-                var figures = Measure(shape, partialVia == "netlink", serviceTables);
+                var figures = Measure(shape, applyVia == "netlink", serviceTables);
                 report.Sync.Add(figures);
                 Console.WriteLine(ReportWriter.Line(figures));
             }
@@ -90,7 +91,7 @@ internal sealed class SyncScenario : IScenario
             return new ClusterShape(n, m);
         }).ToList();
 
-    internal static SyncFigures Measure(ClusterShape shape, bool partialViaNetlink = true, int serviceTables = NftablesOptions.DefaultServiceTables)
+    internal static SyncFigures Measure(ClusterShape shape, bool viaNetlink = true, int serviceTables = NftablesOptions.DefaultServiceTables)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         ProcessMemory.ResetPeak();
@@ -105,8 +106,8 @@ internal sealed class SyncScenario : IScenario
             var families = new[] { IPFamily.IPv4, IPFamily.IPv6 };
             var state = new ClusterState(families);
             var builders = families.Select(f => new SnapshotBuilder(f, ClusterGenerator.NodeName)).ToArray();
-            runner = new SavingRunner(NftProcessRunner.InNetworkNamespace(ns)) { SaveNext = true };
-            netlink = partialViaNetlink ? NftNetlinkApplier.InNetworkNamespace(ns) : null;
+            runner = new SavingRunner(NftProcessRunner.InNetworkNamespace(ns));
+            netlink = viaNetlink ? NftNetlinkApplier.InNetworkNamespace(ns) : null;
             var planes = families.Select(f => new NftablesDataPlane(
                 new NftablesOptions
                 {
@@ -129,7 +130,6 @@ internal sealed class SyncScenario : IScenario
             }
             var ingest = tracking.Elapsed;
             var full = SyncAll(builders, planes, state, fullSync: true, ingest);
-            runner.SaveNext = false;
 
             MemoryDetail.Print($"{shape} after the full sync");
             // The collection kube-proxy itself runs after a full sync (MemoryTrimHook), so that steady RSS is what the
@@ -140,6 +140,21 @@ internal sealed class SyncScenario : IScenario
             var peak = ProcessMemory.PeakKiB() / 1024.0;
             var managed = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
 
+            // The same full sync as nft text (a plane without netlink, whose runner only saves the script), loaded by
+            // nft alone. After the memory figures: this rendering is not part of what kube-proxy holds.
+            foreach (var family in families)
+            {
+                new NftablesDataPlane(
+                    new NftablesOptions
+                    {
+                        Family = family,
+                        ClusterCidrs = [family == IPFamily.IPv4 ? ClusterGenerator.PodCidrV4 : ClusterGenerator.PodCidrV6],
+                        ServiceTables = serviceTables,
+                    },
+                    new SavingRunner(new DiscardingRunner(), runner.Saved) { SaveNext = true }, null, NullLogger.Instance, TimeProvider.System,
+                    () => [ClusterGenerator.NodeIPv4, ClusterGenerator.NodeIPv6])
+                    .Sync(new SnapshotBuilder(family, ClusterGenerator.NodeName).Build(state), fullSync: true, CancellationToken.None);
+            }
             var kernelOnly = KernelOnly(fresh, runner.Saved);
 
             var endpointRuns = new List<SyncTiming>();
@@ -277,11 +292,11 @@ internal sealed class SyncScenario : IScenario
     /// <summary>Applies through nft and, while <see cref="SaveNext"/> is set, also writes each script to a temporary
     /// file for the kernel-only run: the bench must not hold the full-sync scripts in memory, or its RSS figures
     /// would count tens of megabytes that kube-proxy does not keep.</summary>
-    private sealed class SavingRunner(INftRunner inner) : INftRunner
+    private sealed class SavingRunner(INftRunner inner, List<string>? saved = null) : INftRunner
     {
         public bool SaveNext { get; set; }
 
-        public List<string> Saved { get; } = [];
+        public List<string> Saved { get; } = saved ?? [];
 
         public void Apply(string script)
         {

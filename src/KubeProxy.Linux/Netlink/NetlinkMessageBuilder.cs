@@ -19,7 +19,7 @@ public sealed class NetlinkMessageBuilder : IDisposable
 
     public NetlinkMessageBuilder(int initialCapacity = 4096)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 64));
+        _buffer = Acquire(Math.Max(initialCapacity, 64));
     }
 
     /// <summary>Bytes written so far (complete messages plus the one in progress).</summary>
@@ -148,7 +148,20 @@ public sealed class NetlinkMessageBuilder : IDisposable
     {
         var buffer = _buffer;
         _buffer = [];
-        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+        Release(buffer);
+    }
+
+    /// <summary>Buffers up to this size are rented from and returned to the shared pool; larger ones (a full sync's
+    /// batch is tens of megabytes) are plain arrays the GC reclaims, since the shared pool would keep them alive for
+    /// the next renter and the process's memory would stay at the largest batch ever sent.</summary>
+    private const int MaxPooledBytes = 1024 * 1024;
+
+    private static byte[] Acquire(int size) =>
+        size <= MaxPooledBytes ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void Release(byte[] buffer)
+    {
+        if (buffer.Length > 0 && buffer.Length <= MaxPooledBytes) ArrayPool<byte>.Shared.Return(buffer);
     }
 
     private Span<byte> PutAttributeHeader(ushort type, int payloadLength)
@@ -172,9 +185,9 @@ public sealed class NetlinkMessageBuilder : IDisposable
     {
         if (_length + count > _buffer.Length)
         {
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + count));
+            var bigger = Acquire(Math.Max(_buffer.Length * 2, _length + count));
             _buffer.AsSpan(0, _length).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            Release(_buffer);
             _buffer = bigger;
         }
         var span = _buffer.AsSpan(_length, count);

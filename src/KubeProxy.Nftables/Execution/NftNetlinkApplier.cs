@@ -30,15 +30,27 @@ public sealed class NftNetlinkApplier : IDisposable
 
     public static NftNetlinkApplier InNetworkNamespace(string netns) => new(NetworkNamespace.PathOf(netns));
 
-    /// <summary>Commits <paramref name="batch"/>; throws <see cref="NftException"/> naming the first refused command.</summary>
+    /// <summary>A full sync's batch is one datagram too (the kernel commits what one send carries): at 10,000 x 10
+    /// about 40 MB, at 50,000 x 10 about 200 MB. Beyond this the full sync goes to nft as text.</summary>
+    public const int MaxFullSyncBatchBytes = 512 * 1024 * 1024;
+
+    /// <summary>Commits <paramref name="batch"/>; throws <see cref="NftException"/> naming the first refused command.
+    /// A batch larger than <see cref="MaxBatchBytes"/> (a full sync) goes over a socket of its own whose send buffer
+    /// fits it, closed afterwards, so the kept socket does not hold a buffer that size.</summary>
     public void Apply(NftNetlinkBatch batch)
     {
         var messages = batch.Finish();
+        if (messages.Length > MaxFullSyncBatchBytes) throw new NftUnsupportedException($"a batch of {messages.Length} bytes (more than {MaxFullSyncBatchBytes})");
         string? failure = null;
+        NetlinkConnection? large = null;
         try
         {
-            _connection ??= NetlinkConnection.Open(NetlinkProtocol.Netfilter, _options);
-            _connection.TransactFramed(messages, messages.MessageCount - 2, (index, errno, kernelMessage) =>
+            if (messages.Length > MaxBatchBytes)
+            {
+                large = NetlinkConnection.Open(NetlinkProtocol.Netfilter, _options with { SendBufferBytes = messages.Length + 64 * 1024 });
+            }
+            var connection = large ?? (_connection ??= NetlinkConnection.Open(NetlinkProtocol.Netfilter, _options));
+            connection.TransactFramed(messages, messages.MessageCount - 2, (index, errno, kernelMessage) =>
             {
                 // Index 0 (BATCH_BEGIN) carries errors of the commit itself.
                 var what = index == 0 ? "commit" : batch.Describe(index);
@@ -47,8 +59,12 @@ public sealed class NftNetlinkApplier : IDisposable
         }
         catch (NetlinkException e)
         {
-            Reset();
+            if (large is null) Reset();
             throw new NftException($"nf_tables netlink batch failed: {e.Message}", e);
+        }
+        finally
+        {
+            large?.Dispose();
         }
         if (failure is not null) throw new NftException($"nf_tables netlink batch refused: {failure}");
     }

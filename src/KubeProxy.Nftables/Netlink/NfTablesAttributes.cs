@@ -6,6 +6,7 @@ namespace KubeProxy.Nftables.Netlink;
 /// <summary>nf_tables message types (NFT_MSG_*), to be combined with the subsystem in the netlink message type.</summary>
 internal enum NfTablesMessage : ushort
 {
+    DelTable = 2,
     NewChain = 3,
     GetChain = 4,
     DelChain = 5,
@@ -31,6 +32,7 @@ internal static class NfNetlink
 /// <summary>Attribute numbers, grouped by the object they belong to.</summary>
 internal static class NftAttr
 {
+    public const ushort TableName = 1;
     public const ushort ChainTable = 1, ChainName = 3;
     public const ushort RuleTable = 1, RuleChain = 2, RuleExpressions = 4, RuleUserData = 7;
     public const ushort ListElem = 1;

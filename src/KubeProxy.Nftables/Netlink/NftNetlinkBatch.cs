@@ -128,6 +128,22 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         _builder.EndMessage();
     }
 
+    public void FlushSet(string name, bool isMap)
+    {
+        // DELSETELEM with a set and no element list removes every element: what `flush set` / `flush map` sends.
+        Command(NfTablesMessage.DelSetElem, 0, $"flush {(isMap ? "map" : "set")} {name}");
+        _builder.PutString(NftAttr.SetElemListTable, _table);
+        _builder.PutString(NftAttr.SetElemListSet, name);
+        _builder.EndMessage();
+    }
+
+    public void DeleteTable()
+    {
+        Command(NfTablesMessage.DelTable, 0, "delete table");
+        _builder.PutString(NftAttr.TableName, _table);
+        _builder.EndMessage();
+    }
+
     /// <summary>Closes the batch (BATCH_END) and returns the builder to send. Call once.</summary>
     internal NetlinkMessageBuilder Finish()
     {

@@ -46,6 +46,8 @@ public static class BaseRules
             "map { type inet_proto . inet_service : verdict ; comment \"vmap to drop or reject packets to service nodeports with no endpoints\" ; }");
         yield return (ServiceRenderer.FirewallIPsMap,
             $"map {{ type {f.AddrType} . inet_proto . inet_service : verdict ; comment \"destinations that are subject to LoadBalancerSourceRanges\" ; }}");
+        yield return (ServiceRenderer.HairpinSet,
+            $"set {{ type {f.AddrType} . {f.AddrType} ; comment \"endpoints reaching themselves through a Service (masqueraded)\" ; }}");
     }
 
     public const string NodePortIPsSet = "nodeport-ips";
@@ -93,6 +95,8 @@ public static class BaseRules
                 $"{f.Ip} daddr {{ {string.Join(", ", serviceCidrs)} }} drop comment \"Drop traffic to unallocated ClusterIPs\"");
         }
         yield return (ServiceRenderer.MarkForMasqueradeChain, $"mark set mark or {mark}");
+        // Hairpin: after DNAT a pod that reached itself through a Service has source == destination == its address.
+        yield return ("masquerading", $"ct status dnat {f.Ip} saddr . {f.Ip} daddr @{ServiceRenderer.HairpinSet} mark set mark or {mark}");
         yield return ("masquerading", $"mark and {mark} == 0 return");
         yield return ("masquerading", $"mark set mark xor {mark}");
         yield return ("masquerading", "masquerade fully-random");

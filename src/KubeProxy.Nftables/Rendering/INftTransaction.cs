@@ -1,8 +1,9 @@
 namespace KubeProxy.Nftables.Rendering;
 
 /// <summary>
-/// The commands an incremental sync is made of. Written once by the data plane and carried out by
-/// either encoding: nft text (<see cref="NftScript"/>) or an nf_tables netlink batch (Netlink.NftNetlinkBatch).
+/// The commands a sync's Services are made of (all of a partial sync; all but the fixed chains' rules of a full sync).
+/// Written once by the data plane and carried out by either encoding: nft text (<see cref="NftScript"/>) or an
+/// nf_tables netlink batch (Netlink.NftNetlinkBatch).
 /// </summary>
 public interface INftTransaction
 {
@@ -25,4 +26,10 @@ public interface INftTransaction
     void AddElement(MapElement element);
 
     void DeleteElement(string map, string key);
+
+    /// <summary>Removes every element of a set (<paramref name="isMap"/> false) or map.</summary>
+    void FlushSet(string name, bool isMap);
+
+    /// <summary>Deletes the current table with everything in it.</summary>
+    void DeleteTable();
 }

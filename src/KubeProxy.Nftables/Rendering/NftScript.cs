@@ -122,6 +122,10 @@ public sealed class NftScript : INftTransaction
 
     void INftTransaction.DeleteElement(string map, string key) => DeleteElement(map, key);
 
+    void INftTransaction.FlushSet(string name, bool isMap) => Flush(isMap ? "map" : "set", name);
+
+    void INftTransaction.DeleteTable() => DeleteTable();
+
     /// <summary>Writes the script's UTF-8 bytes to <paramref name="stream"/> chunk by chunk.</summary>
     public void WriteTo(Stream stream) => _text.WriteTo(stream);
 

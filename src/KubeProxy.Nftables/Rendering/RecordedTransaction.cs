@@ -31,6 +31,10 @@ public sealed class RecordedTransaction : INftTransaction
 
     public void DeleteElement(string map, string key) => _commands.Add(new(Verb.DeleteElement, map, key));
 
+    public void FlushSet(string name, bool isMap) => _commands.Add(new(isMap ? Verb.FlushMap : Verb.FlushSet, name));
+
+    public void DeleteTable() => _commands.Add(new(Verb.DeleteTable, ""));
+
     /// <summary>Writes every command, in order, into <paramref name="target"/>.</summary>
     public void ReplayInto(INftTransaction target)
     {
@@ -47,6 +51,9 @@ public sealed class RecordedTransaction : INftTransaction
                 case Verb.DeleteSet: target.DeleteSet(c.Name); break;
                 case Verb.AddElement: target.AddElement(c.Element); break;
                 case Verb.DeleteElement: target.DeleteElement(c.Name, c.Text!); break;
+                case Verb.FlushSet: target.FlushSet(c.Name, isMap: false); break;
+                case Verb.FlushMap: target.FlushSet(c.Name, isMap: true); break;
+                case Verb.DeleteTable: target.DeleteTable(); break;
                 default: throw new InvalidOperationException($"unknown command {c.Verb}");
             }
         }
@@ -63,6 +70,9 @@ public sealed class RecordedTransaction : INftTransaction
         DeleteSet,
         AddElement,
         DeleteElement,
+        FlushSet,
+        FlushMap,
+        DeleteTable,
     }
 
     private readonly record struct Command(Verb Verb, string Name, string? Text = null, int Timeout = 0, MapElement Element = default);

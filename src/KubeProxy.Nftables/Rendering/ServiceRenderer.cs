@@ -9,11 +9,12 @@ namespace KubeProxy.Nftables.Rendering;
 /// <summary>
 /// Renders one Service (all its ports) into chains and map elements, following upstream's nftables layout:
 /// dispatch through the service-ips / service-nodeports verdict maps, a service chain (Cluster policy) and a local
-/// chain (Local policy) that pick an endpoint at random (one <c>numgen random mod K == 0 goto</c> rule per endpoint, see
-/// ServiceToEndpointRules), an external chain for NodePort,
-/// LoadBalancer and external IPs, a firewall chain for loadBalancerSourceRanges, one chain per endpoint (hairpin
-/// masquerade, affinity update, DNAT), and REJECT/DROP entries in the no-endpoint maps. Pure: the same snapshot
-/// always gives the same text, which is what lets a partial sync compare and skip unchanged chains.
+/// chain (Local policy) that pick an endpoint at random and DNAT to it (one <c>numgen random mod K == 0 ... dnat</c>
+/// rule per endpoint, see ServiceToEndpointRules), an external chain for NodePort, LoadBalancer and external IPs, a
+/// firewall chain for loadBalancerSourceRanges, and REJECT/DROP entries in the no-endpoint maps. Unlike upstream there
+/// is a chain per endpoint only with ClientIP affinity (affinity update, DNAT); hairpin traffic is masqueraded in
+/// postrouting through the hairpin-endpoints set. Pure: the same snapshot always gives the same text, which is what
+/// lets a partial sync compare and skip unchanged chains.
 /// </summary>
 public sealed class ServiceRenderer
 {
@@ -25,6 +26,10 @@ public sealed class ServiceRenderer
     public const string NoEndpointServicesMap = "no-endpoint-services";
     public const string NoEndpointNodePortsMap = "no-endpoint-nodeports";
     public const string FirewallIPsMap = "firewall-ips";
+
+    /// <summary>Endpoint addresses as <c>address . address</c>: a packet with that source and destination after DNAT is
+    /// a pod reaching itself through a Service. Several Services share an element (the data plane counts holders).</summary>
+    public const string HairpinSet = "hairpin-endpoints";
 
     private readonly NftablesOptions _options;
     private readonly NftFamily _family;
@@ -39,11 +44,13 @@ public sealed class ServiceRenderer
     public ServiceRules Render(ObjectName service, IEnumerable<ServicePortState> ports, LocalDetector detector, IPAddress? nodeIP)
     {
         var rules = new ServiceRules(service);
-        foreach (var port in ports) RenderPort(rules, port, detector, nodeIP);
+        // An endpoint address is one hairpin element per Service, however many ports reach it.
+        var hairpin = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var port in ports) RenderPort(rules, port, detector, nodeIP, hairpin);
         return rules;
     }
 
-    private void RenderPort(ServiceRules output, ServicePortState state, LocalDetector detector, IPAddress? nodeIP)
+    private void RenderPort(ServiceRules output, ServicePortState state, LocalDetector detector, IPAddress? nodeIP, HashSet<string> hairpin)
     {
         var info = state.Info;
         var name = info.Name;
@@ -186,29 +193,33 @@ public sealed class ServiceRenderer
 
         if (usesClusterChain)
         {
-            output.Chains.Add(new RenderedChain(clusterChain, ServiceToEndpointRules(names, state.ClusterEndpoints, affinity,
+            output.Chains.Add(new RenderedChain(clusterChain, ServiceToEndpointRules(names, state.ClusterEndpoints, affinity, proto,
                 internalChain == clusterChain ? internalMasq : null)));
         }
         if (usesLocalChain)
         {
-            output.Chains.Add(new RenderedChain(localChain, ServiceToEndpointRules(names, state.LocalEndpoints, affinity,
+            output.Chains.Add(new RenderedChain(localChain, ServiceToEndpointRules(names, state.LocalEndpoints, affinity, proto,
                 internalChain == localChain ? internalMasq : null)));
         }
 
         foreach (var ep in state.AllReachable)
         {
-            var epRules = new List<string>(3)
-            {
-                // Hairpin: a pod reaching itself through the Service must see the reply come from the Service.
-                $"{ip} saddr {Addr(ep.IP)} jump {MarkForMasqueradeChain}",
-            };
-            if (affinity) epRules.Add($"update @{names.Affinity(ep)} {{ {ip} saddr }}");
-            epRules.Add($"meta l4proto {proto} dnat to {HostPort(ep)}");
-            output.Chains.Add(new RenderedChain(names.Chain(ep), epRules));
+            // Hairpin: a pod reaching itself through the Service must see the reply come from the Service. After DNAT
+            // its packet has source == destination == the endpoint; postrouting masquerades those by this set
+            // (BaseRules), so no rule needs to know which endpoint the random choice took.
+            var address = Addr(ep.IP);
+            if (hairpin.Add(address)) output.Elements.Add(new MapElement(HairpinSet, $"{address} . {address}", ""));
+            if (!affinity) continue;
+            // With ClientIP affinity each endpoint keeps a chain: the choice must be remembered per endpoint.
+            output.Chains.Add(new RenderedChain(names.Chain(ep),
+            [
+                $"update @{names.Affinity(ep)} {{ {ip} saddr }}",
+                Dnat(proto, ep),
+            ]));
         }
     }
 
-    private List<string> ServiceToEndpointRules(EndpointNames names, EquatableArray<EndpointInfo> endpoints, bool affinity, string? masqRule)
+    private List<string> ServiceToEndpointRules(EndpointNames names, EquatableArray<EndpointInfo> endpoints, bool affinity, string proto, string? masqRule)
     {
         var rules = new List<string>(endpoints.Count + 2);
         if (masqRule is not null) rules.Add(masqRule);
@@ -226,16 +237,21 @@ public sealed class ServiceRenderer
         // `numgen random mod N vmap { 0 : goto ..., ... }` instead, but each such anonymous map is a set in the kernel,
         // and the kernel's cost of adding one grows with the sets already in the table: 10,000 of them made a full sync
         // take minutes (docs/performance.md). These rules cost the kernel the same as any other rule.
+        // Without affinity the rule DNATs itself: upstream's chain per endpoint would be one more chain per endpoint,
+        // and every chain of the namespace costs each commit (100,000 of them at 10,000 x 10; docs/performance.md).
         for (var i = 0; i < endpoints.Count; i++)
         {
-            var target = names.Chain(endpoints[i]);
+            var ep = endpoints[i];
+            var action = affinity ? $"goto {names.Chain(ep)}" : Dnat(proto, ep);
             var remaining = endpoints.Count - i;
             rules.Add(remaining == 1
-                ? $"goto {target}"
-                : $"numgen random mod {remaining.ToString(CultureInfo.InvariantCulture)} == 0 goto {target}");
+                ? action
+                : $"numgen random mod {remaining.ToString(CultureInfo.InvariantCulture)} == 0 {action}");
         }
         return rules;
     }
+
+    private static string Dnat(string proto, EndpointInfo ep) => $"meta l4proto {proto} dnat to {HostPort(ep)}";
 
     /// <summary>Endpoint chain and affinity set names of one Service port, each hashed once: an endpoint's chain name
     /// is written up to four times (cluster chain, local chain, affinity rule, its own chain) and each costs a SHA-256.</summary>
