@@ -14,17 +14,18 @@ using Microsoft.Extensions.Logging;
 namespace KubeProxy.Nftables;
 
 /// <summary>
-/// The nftables proxy mode for one IP family. A full sync rewrites the whole table in one transaction (flushing
-/// chains and maps, never the affinity sets, so ClientIP affinity survives); a partial sync renders only the
-/// Services in the snapshot's changed set, compares each chain and element with the record of what the kernel holds,
-/// and sends just the difference. The kernel is listed only on full syncs. Chains that fall out of use are flushed
-/// at once and deleted in a later sync, as upstream does for kernels that free them slowly.
+/// The nftables proxy mode for one IP family. A full sync rewrites every Service chain and the fixed sets and maps in
+/// one transaction (never the affinity sets, so ClientIP affinity survives), after the fixed part when that must go
+/// (see PlanFull); a partial sync renders only the Services in the snapshot's changed set, compares each chain and
+/// element with the record of what the kernel holds, and sends just the difference. The kernel is listed only on full
+/// syncs. Chains that fall out of use are flushed at once and deleted in a later sync, as upstream does for kernels
+/// that free them slowly.
 /// The Services are spread over <see cref="NftablesOptions.ServiceTables"/> tables (<see cref="ServiceTables"/>), so a
 /// partial sync's commit makes the kernel validate one table's share of the ruleset, not all of it.
-/// Full syncs go to nft as text. Partial syncs go straight to the kernel as an nf_tables netlink batch when a
-/// <see cref="NftNetlinkApplier"/> is given (nft 1.0.6 reads the whole namespace's ruleset before every command, which
-/// made each partial sync cost seconds at scale), and as nft text otherwise or when the batch encoder does not know
-/// one of the rules.
+/// With a <see cref="NftNetlinkApplier"/>, partial syncs and the Services' part of full syncs go straight to the kernel
+/// as nf_tables netlink batches (nft 1.0.6 reads the whole namespace's ruleset before every command, and spends more
+/// on parsing a large script than the kernel on applying it); without one, or when the batch encoder does not know a
+/// rule, or after a refused full-sync batch, they go to nft as text.
 /// </summary>
 public sealed partial class NftablesDataPlane : IDataPlane
 {
@@ -58,6 +59,17 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
     /// <summary>Fingerprint of the fixed part the kernel took last (0: unknown, send it).</summary>
     private ulong _fixedPartHash;
+
+    /// <summary>Size of the last full sync's batch, to reserve the next one's buffer.</summary>
+    private long _lastFullBatchBytes;
+
+    /// <summary>Fingerprint of the fixed chains' rules as the kernel held them right after we last wrote them (0:
+    /// unknown). A full sync that finds them different (someone flushed or changed them) sends the fixed part again.</summary>
+    private ulong _fixedRulesFingerprint;
+
+    /// <summary>The last full sync's batch was refused: send the next full sync as nft text, which does not depend on
+    /// our encoder or on a datagram of that size.</summary>
+    private bool _nextFullViaText;
 
     public NftablesDataPlane(
         NftablesOptions options,
@@ -116,7 +128,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
         if (plan is null)
         {
             var listings = ListTables();
-            if (_netlink is not null)
+            if (_netlink is not null && !_nextFullViaText)
             {
                 try
                 {
@@ -147,6 +159,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
                 // trusted until a full sync has listed the table and rewritten it, fixed part included.
                 _needsFullSync = true;
                 _fixedPartHash = 0;
+                _nextFullViaText = plan.Batch is not null;
                 _metrics?.NftablesSyncFailures.WithLabels(_options.Family.Label()).Inc();
                 throw new SyncFailedException($"nftables {_options.Family.Label()} {(fullSync ? "full" : "partial")} sync failed: {e.Message}", e);
             }
@@ -156,6 +169,11 @@ public sealed partial class NftablesDataPlane : IDataPlane
         // Only now, with the kernel changed, does the record change.
         plan.Commit();
         _needsFullSync = false;
+        if (plan.Partial is null)
+        {
+            _nextFullViaText = false;
+            _fixedRulesFingerprint = plan.FixedRulesFingerprint;
+        }
         if (_options.KeepLastScript)
         {
             LastScript = plan.Partial is { } p ? ToScript(p).ToString()
@@ -169,7 +187,12 @@ public sealed partial class NftablesDataPlane : IDataPlane
     private long ApplyFull(SyncPlan plan)
     {
         long bytes = 0;
-        if (plan.Script is { IsEmpty: false } script) bytes += Apply(script, NftApplyPath.NftFull);
+        if (plan.Script is { IsEmpty: false } script)
+        {
+            bytes += Apply(script, NftApplyPath.NftFull);
+            // The fixed chains as we just wrote them (a batch that follows does not touch them).
+            plan.FixedRulesFingerprint = FingerprintFixedRules() ?? 0;
+        }
         if (plan.Batch is { } batch)
         {
             _netlink!.Apply(batch);
@@ -277,9 +300,10 @@ public sealed partial class NftablesDataPlane : IDataPlane
             }
         }
         var fixedHash = Hash.Of(script.ToString(), null);
-        var sendFixed = fixedHash != _fixedPartHash || !HasFixedPart(listings);
+        var fixedRules = viaNetlink ? FingerprintFixedRules() : null;
+        var sendFixed = fixedHash != _fixedPartHash || !HasFixedPart(listings) || fixedRules is null || fixedRules != _fixedRulesFingerprint;
 
-        NftNetlinkBatch? batch = viaNetlink ? new NftNetlinkBatch(_options.Family, _tables.Main) : null;
+        NftNetlinkBatch? batch = viaNetlink ? new NftNetlinkBatch(_options.Family, _tables.Main, FullBatchCapacity(snapshot), describeDetails: false) : null;
         try
         {
             INftTransaction target = batch is null ? script : batch;
@@ -287,18 +311,54 @@ public sealed partial class NftablesDataPlane : IDataPlane
             var commit = WriteServices(at, snapshot, detector, nodeIP, now, listings);
             if (batch is not null && batch.Length > NftNetlinkApplier.MaxFullSyncBatchBytes)
                 throw new NftUnsupportedException($"a full sync batch of {batch.Length} bytes");
+            var batchBytes = batch?.Length ?? _lastFullBatchBytes;
             var plan = new SyncPlan(batch is null || sendFixed ? script : null, null, () =>
             {
                 commit();
                 _fixedPartHash = fixedHash;
+                _lastFullBatchBytes = batchBytes;
             })
-            { Batch = batch };
+            { Batch = batch, FixedRulesFingerprint = fixedRules ?? 0 };
             batch = null;
             return plan;
         }
         finally
         {
             batch?.Dispose();
+        }
+    }
+
+    /// <summary>Bytes to reserve for a full sync's batch: about twice what it takes (measured: about 1,000 bytes per
+    /// Service port and 550 per endpoint), or a quarter more than the last one.</summary>
+    private int FullBatchCapacity(ProxySnapshot snapshot)
+    {
+        long estimate = 64 * 1024;
+        foreach (var port in snapshot.ServicePorts.Values) estimate += 2_000 + 1_100L * port.AllReachable.Count;
+        estimate = Math.Max(estimate, _lastFullBatchBytes * 5 / 4);
+        return (int)Math.Min(estimate, NftNetlinkApplier.MaxFullSyncBatchBytes);
+    }
+
+    /// <summary><see cref="NftNetlinkApplier.FingerprintRules"/> of every fixed chain of every table; null when there is
+    /// no netlink applier or the dump failed (the fixed part is then sent).</summary>
+    private ulong? FingerprintFixedRules()
+    {
+        if (_netlink is null) return null;
+        var chains = new List<(string, string)>();
+        foreach (var table in _tables.All)
+        {
+            foreach (var name in BaseRules.BaseChains.Select(c => c.Name).Concat(BaseRules.RegularChains))
+            {
+                if (table == _tables.Main || BaseRules.InEveryServiceTable(name)) chains.Add((table, name));
+            }
+        }
+        try
+        {
+            return _netlink.FingerprintRules(_options.Family, chains);
+        }
+        catch (NftException e)
+        {
+            Log.FixedRulesUnknown(_logger, _options.Family, e.Message);
+            return null;
         }
     }
 
@@ -694,6 +754,9 @@ public sealed partial class NftablesDataPlane : IDataPlane
     {
         public NftNetlinkBatch? Batch { get; init; }
 
+        /// <summary>The fixed chains' rule fingerprint to remember once the full sync succeeded.</summary>
+        public ulong FixedRulesFingerprint { get; set; }
+
         public bool IsEmpty => (Script?.IsEmpty ?? true) && (Partial?.IsEmpty ?? true) && (Batch?.Commands ?? 0) == 0;
 
         public void Dispose() => Batch?.Dispose();
@@ -706,6 +769,9 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "nftables {Family}: Service {Service} claims {Key}, which Service {Owner} holds; a full sync decides (the first Service by name keeps it)")]
         public static partial void DispatchKeyClaimed(ILogger logger, IPFamily family, ObjectName service, string key, ObjectName owner);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "nftables {Family}: could not read the fixed chains' rules, sending them again: {Reason}")]
+        public static partial void FixedRulesUnknown(ILogger logger, IPFamily family, string reason);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "nftables {Family} full sync sent as nft text: {Reason}")]
         public static partial void FullSyncAsText(ILogger logger, IPFamily family, string reason);

@@ -11,8 +11,8 @@ namespace KubeProxy.Nftables.Tests;
 /// <summary>
 /// Full syncs whose Services go as one nf_tables netlink batch leave the kernel exactly as the same full syncs sent
 /// as one nft script: two namespaces, the same snapshots, <c>nft list table</c> compared after every full sync. Also:
-/// the fixed part goes through nft only when it must (first sync, a table missing, after a failure), and a rule
-/// outside the batch vocabulary sends the whole full sync as text.
+/// the fixed part goes through nft only when it must (first sync, a table missing, its rules changed by someone
+/// else), and a rule outside the batch vocabulary sends the whole full sync as text.
 /// </summary>
 public class NetlinkFullSyncTests(ITestOutputHelper output)
 {
@@ -38,6 +38,15 @@ public class NetlinkFullSyncTests(ITestOutputHelper output)
             cluster.Service(service);
             if (slice is not null) cluster.Slice(slice);
         }
+        // One source range is a plain match, inside the batch vocabulary.
+        cluster.Service(ClusterBuilder.ClusterIP("default", "lb-one-range", "198.19.0.60", 80) with
+        {
+            Type = ServiceType.LoadBalancer,
+            Ports = new[] { new ServicePort("p", Protocol.TCP, 80, 30099) },
+            LoadBalancerIngress = new[] { new LoadBalancerIngress(IPAddress.Parse("198.19.200.60")) },
+            LoadBalancerSourceRanges = new[] { IPNetwork.Parse("198.19.128.0/24") },
+        });
+        cluster.Slice(ClusterBuilder.Endpoints("default", "lb-one-range", 8080, "198.18.64.60"));
         var services = objects.ToDictionary(o => o.Service.Name.Name, o => o.Service);
         var steps = new List<(string Name, Action Change)>
         {
@@ -139,6 +148,14 @@ public class NetlinkFullSyncTests(ITestOutputHelper output)
                 Assert.Equal(NftApplyPath.NetlinkFull, a.LastApplyPath);
                 Assert.DoesNotContain("# and a netlink batch", a.LastScript.Split('\n')[0], StringComparison.Ordinal);
             }
+
+            // Someone flushes a fixed chain (chains and sets all still there): the rules' fingerprint differs from the
+            // one taken after we wrote them, so the fixed part goes again; the next full sync skips it again.
+            Assert.True(ProcessRunner.Run("ip", ["netns", "exec", viaNetlink, "nft", "flush", "chain", family, "kube-proxy", "masquerading"]).Succeeded);
+            FullSyncBoth("masquerading flushed by someone else");
+            Assert.DoesNotContain("# and a netlink batch", a.LastScript.Split('\n')[0], StringComparison.Ordinal);
+            FullSyncBoth("no change after the repair");
+            Assert.StartsWith("# and a netlink batch", a.LastScript, StringComparison.Ordinal);
 
             if (addUnsupported is not null)
             {

@@ -120,6 +120,42 @@ public sealed class NftNetlinkApplier : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// A fingerprint of the rules of <paramref name="chains"/> as the kernel holds them (expressions and comments, in
+    /// order; a missing chain counts as empty): one small filtered dump per chain. A full sync compares it with the
+    /// fingerprint taken right after it last wrote those chains, to notice rules changed or flushed by anyone else.
+    /// </summary>
+    public ulong FingerprintRules(IPFamily family, IEnumerable<(string Table, string Chain)> chains)
+    {
+        var hash = 14695981039346656037UL;
+        try
+        {
+            _connection ??= NetlinkConnection.Open(NetlinkProtocol.Netfilter, _options);
+            using var request = new NetlinkMessageBuilder(256);
+            foreach (var (table, chain) in chains)
+            {
+                request.Reset();
+                NftTableDump.WriteRuleRequest(request, family, table, chain);
+                hash = (hash ^ 0xfe) * 1099511628211;
+                try
+                {
+                    var dump = _connection.Dump(request, (in NetlinkMessage reply) => hash = NftTableDump.FoldRule(hash, reply));
+                    if (dump.Interrupted) throw new NftException("a rule dump was interrupted by a concurrent change");
+                }
+                catch (NetlinkException e) when (e.Errno == Errno.ENOENT)
+                {
+                    // No such table or chain: it counts as empty (and the listing will say it is missing).
+                }
+            }
+        }
+        catch (NetlinkException e)
+        {
+            Reset();
+            throw new NftException($"nf_tables rule dump failed: {e.Message}", e);
+        }
+        return hash;
+    }
+
     public void Dispose() => Reset();
 
     private void Reset()

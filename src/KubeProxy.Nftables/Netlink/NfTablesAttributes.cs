@@ -11,6 +11,7 @@ internal enum NfTablesMessage : ushort
     GetChain = 4,
     DelChain = 5,
     NewRule = 6,
+    GetRule = 7,
     DelRule = 8,
     NewSet = 9,
     GetSet = 10,

@@ -9,22 +9,33 @@ namespace KubeProxy.Nftables.Netlink;
 /// message per command, BATCH_END. The kernel applies all of it or none of it. It replies to every command that
 /// failed (the reply names the command: <see cref="Describe"/>) and, since only the last command asks for an ACK,
 /// once more at the end: one reply per batch, however large, so the receive buffer never overflows.
-/// This is how incremental syncs reach the kernel without running nft, whose 1.0.6 release dumps every chain and
-/// set of the namespace before it applies even one element (docs/performance.md).
+/// This is how partial syncs, and the Services' part of full syncs, reach the kernel without running nft, whose 1.0.6
+/// release dumps every chain and set of the namespace before it applies even one element and spends more time
+/// parsing a large script than the kernel spends applying it (docs/performance.md).
 /// </summary>
 public sealed class NftNetlinkBatch : INftTransaction, IDisposable
 {
-    private readonly NetlinkMessageBuilder _builder = new(16 * 1024);
+    private readonly NetlinkMessageBuilder _builder;
     private readonly IPFamily _family;
     private readonly byte _nfproto;
     private readonly string _firstTable;
     private string _table;
-    private readonly List<string> _descriptions = [];
+    /// <summary>What each command was, for errors. Built into text only for the command the kernel refuses; the rule
+    /// text and element keys are kept only when <see cref="_describeDetails"/> (a full sync's batch has hundreds of
+    /// thousands of them, which would double its memory).</summary>
+    private readonly List<Description> _descriptions = [];
+    private readonly bool _describeDetails;
     private uint _nextSetId = 1;
     private bool _finished;
 
-    public NftNetlinkBatch(IPFamily family, string table)
+    /// <param name="initialCapacity">Bytes to reserve up front. A full sync passes a generous estimate: a buffer
+    /// that grows by doubling holds the old and the new copy at once, while reserved pages that are never written
+    /// cost address space, not memory (buffers above 1 MB are allocated uninitialized).</param>
+    /// <param name="describeDetails">Keep each rule's text and element's key for error messages (partial syncs).</param>
+    public NftNetlinkBatch(IPFamily family, string table, int initialCapacity = 16 * 1024, bool describeDetails = true)
     {
+        _describeDetails = describeDetails;
+        _builder = new NetlinkMessageBuilder(initialCapacity);
         _family = family;
         _nfproto = family == IPFamily.IPv6 ? NftValue.NfProtoIPv6 : NftValue.NfProtoIPv4;
         _table = _firstTable = table;
@@ -42,7 +53,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
 
     public void AddChain(string chain)
     {
-        Command(NfTablesMessage.NewChain, NetlinkMessageFlags.Create, $"add chain {chain}");
+        Command(NfTablesMessage.NewChain, NetlinkMessageFlags.Create, Verb.AddChain, chain);
         _builder.PutString(NftAttr.ChainTable, _table);
         _builder.PutString(NftAttr.ChainName, chain);
         _builder.EndMessage();
@@ -51,7 +62,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
     public void FlushChain(string chain)
     {
         // DELRULE with a chain and no handle removes every rule of the chain: what `flush chain` sends.
-        Command(NfTablesMessage.DelRule, 0, $"flush chain {chain}");
+        Command(NfTablesMessage.DelRule, 0, Verb.FlushChain, chain);
         _builder.PutString(NftAttr.RuleTable, _table);
         _builder.PutString(NftAttr.RuleChain, chain);
         _builder.EndMessage();
@@ -59,7 +70,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
 
     public void DeleteChain(string chain)
     {
-        Command(NfTablesMessage.DelChain, 0, $"delete chain {chain}");
+        Command(NfTablesMessage.DelChain, 0, Verb.DeleteChain, chain);
         _builder.PutString(NftAttr.ChainTable, _table);
         _builder.PutString(NftAttr.ChainName, chain);
         _builder.EndMessage();
@@ -67,7 +78,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
 
     public void AddRule(string chain, string rule)
     {
-        Command(NfTablesMessage.NewRule, NetlinkMessageFlags.Create | NetlinkMessageFlags.Append, $"add rule {chain} {rule}");
+        Command(NfTablesMessage.NewRule, NetlinkMessageFlags.Create | NetlinkMessageFlags.Append, Verb.AddRule, chain, rule);
         _builder.PutString(NftAttr.RuleTable, _table);
         _builder.PutString(NftAttr.RuleChain, chain);
         var expressions = _builder.BeginNested(NftAttr.RuleExpressions);
@@ -80,7 +91,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
     public void AddAffinitySet(string name, int timeoutSeconds)
     {
         if (timeoutSeconds <= 0) throw new NftUnsupportedException($"affinity set {name} without a timeout");
-        Command(NfTablesMessage.NewSet, NetlinkMessageFlags.Create, $"add set {name}");
+        Command(NfTablesMessage.NewSet, NetlinkMessageFlags.Create, Verb.AddSet, name);
         _builder.PutString(NftAttr.SetTable, _table);
         _builder.PutString(NftAttr.SetName, name);
         _builder.PutU32BigEndian(NftAttr.SetFlags, NftValue.SetTimeout | NftValue.SetEval);
@@ -94,7 +105,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
 
     public void DeleteSet(string name)
     {
-        Command(NfTablesMessage.DelSet, 0, $"delete set {name}");
+        Command(NfTablesMessage.DelSet, 0, Verb.DeleteSet, name);
         _builder.PutString(NftAttr.SetTable, _table);
         _builder.PutString(NftAttr.SetName, name);
         _builder.EndMessage();
@@ -102,7 +113,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
 
     public void AddElement(MapElement element)
     {
-        Command(NfTablesMessage.NewSetElem, NetlinkMessageFlags.Create, $"add element {element.Map} {{ {element.Key} }}");
+        Command(NfTablesMessage.NewSetElem, NetlinkMessageFlags.Create, Verb.AddElement, element.Map, element.Key);
         _builder.PutString(NftAttr.SetElemListTable, _table);
         _builder.PutString(NftAttr.SetElemListSet, element.Map);
         var list = _builder.BeginNested(NftAttr.SetElemListElements);
@@ -117,7 +128,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
 
     public void DeleteElement(string map, string key)
     {
-        Command(NfTablesMessage.DelSetElem, 0, $"delete element {map} {{ {key} }}");
+        Command(NfTablesMessage.DelSetElem, 0, Verb.DeleteElement, map, key);
         _builder.PutString(NftAttr.SetElemListTable, _table);
         _builder.PutString(NftAttr.SetElemListSet, map);
         var list = _builder.BeginNested(NftAttr.SetElemListElements);
@@ -131,7 +142,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
     public void FlushSet(string name, bool isMap)
     {
         // DELSETELEM with a set and no element list removes every element: what `flush set` / `flush map` sends.
-        Command(NfTablesMessage.DelSetElem, 0, $"flush {(isMap ? "map" : "set")} {name}");
+        Command(NfTablesMessage.DelSetElem, 0, isMap ? Verb.FlushMap : Verb.FlushSet, name);
         _builder.PutString(NftAttr.SetElemListTable, _table);
         _builder.PutString(NftAttr.SetElemListSet, name);
         _builder.EndMessage();
@@ -139,7 +150,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
 
     public void DeleteTable()
     {
-        Command(NfTablesMessage.DelTable, 0, "delete table");
+        Command(NfTablesMessage.DelTable, 0, Verb.DeleteTable, "");
         _builder.PutString(NftAttr.TableName, _table);
         _builder.EndMessage();
     }
@@ -161,17 +172,16 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
 
     /// <summary>What the command at <paramref name="messageIndex"/> (counting BATCH_BEGIN as 0) was, for errors.</summary>
     public string Describe(int messageIndex) =>
-        messageIndex >= 1 && messageIndex <= _descriptions.Count ? _descriptions[messageIndex - 1] : $"batch message {messageIndex}";
+        messageIndex >= 1 && messageIndex <= _descriptions.Count ? _descriptions[messageIndex - 1].ToString(_firstTable) : $"batch message {messageIndex}";
 
     public void Dispose() => _builder.Dispose();
 
-    private void Command(NfTablesMessage message, NetlinkMessageFlags flags, string description)
+    private void Command(NfTablesMessage message, NetlinkMessageFlags flags, Verb verb, string name, string? detail = null)
     {
         if (_finished) throw new InvalidOperationException("the batch is finished");
         ThrowIfAbandoned();
         Begin(NfNetlink.MessageType(message), _nfproto, NetlinkMessageFlags.Request | flags, subsystem: 0);
-        // Name the table in errors only when the batch spans several.
-        _descriptions.Add(_table == _firstTable ? description : $"{description} (table {_table})");
+        _descriptions.Add(new Description(verb, _table, name, _describeDetails ? detail : null));
     }
 
     /// <summary>A command that threw (NftUnsupportedException) left its message open: the batch is then abandoned,
@@ -187,5 +197,43 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         // struct nfgenmsg: family, version (NFNETLINK_V0), res_id (big-endian; the subsystem on BATCH_BEGIN/END).
         Span<byte> header = [family, 0, (byte)(subsystem >> 8), (byte)subsystem];
         _builder.PutHeader(header);
+    }
+
+    private enum Verb : byte
+    {
+        AddChain,
+        FlushChain,
+        DeleteChain,
+        AddRule,
+        AddSet,
+        DeleteSet,
+        AddElement,
+        DeleteElement,
+        FlushSet,
+        FlushMap,
+        DeleteTable,
+    }
+
+    private readonly record struct Description(Verb Verb, string Table, string Name, string? Detail)
+    {
+        public string ToString(string firstTable)
+        {
+            var text = Verb switch
+            {
+                Verb.AddChain => $"add chain {Name}",
+                Verb.FlushChain => $"flush chain {Name}",
+                Verb.DeleteChain => $"delete chain {Name}",
+                Verb.AddRule => Detail is null ? $"add rule {Name}" : $"add rule {Name} {Detail}",
+                Verb.AddSet => $"add set {Name}",
+                Verb.DeleteSet => $"delete set {Name}",
+                Verb.AddElement => Detail is null ? $"add element {Name}" : $"add element {Name} {{ {Detail} }}",
+                Verb.DeleteElement => Detail is null ? $"delete element {Name}" : $"delete element {Name} {{ {Detail} }}",
+                Verb.FlushSet => $"flush set {Name}",
+                Verb.FlushMap => $"flush map {Name}",
+                _ => "delete table",
+            };
+            // Name the table in errors only when the batch spans several.
+            return Table == firstTable ? text : $"{text} (table {Table})";
+        }
     }
 }

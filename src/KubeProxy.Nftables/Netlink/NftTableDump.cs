@@ -23,6 +23,30 @@ internal static class NftTableDump
         builder.EndMessage();
     }
 
+    /// <summary>A GETRULE dump request for the rules of one chain (the kernel filters by table and chain).</summary>
+    public static void WriteRuleRequest(NetlinkMessageBuilder builder, IPFamily family, string table, string chain)
+    {
+        builder.BeginMessage(NfNetlink.MessageType(NfTablesMessage.GetRule), NetlinkMessageFlags.Request | NetlinkMessageFlags.Dump);
+        Span<byte> header = [family == IPFamily.IPv6 ? NftValue.NfProtoIPv6 : NftValue.NfProtoIPv4, 0, 0, 0];
+        builder.PutHeader(header);
+        builder.PutString(NftAttr.RuleTable, table);
+        builder.PutString(NftAttr.RuleChain, chain);
+        builder.EndMessage();
+    }
+
+    /// <summary>Folds what a GETRULE reply says a rule does (its expressions and its userdata, the comment; not its
+    /// handle or position) into <paramref name="hash"/> (FNV-1a, 64 bit).</summary>
+    public static ulong FoldRule(ulong hash, in NetlinkMessage reply)
+    {
+        foreach (var a in reply.Attributes(4))
+        {
+            if (a.Type is not (NftAttr.RuleExpressions or NftAttr.RuleUserData)) continue;
+            hash = (hash ^ a.Type) * 1099511628211;
+            foreach (var b in a.Payload) hash = (hash ^ b) * 1099511628211;
+        }
+        return (hash ^ 0xff) * 1099511628211;
+    }
+
     /// <summary>The table and name of the chain a GETCHAIN reply describes.</summary>
     public static (string Table, string Name)? ChainOf(in NetlinkMessage reply)
     {

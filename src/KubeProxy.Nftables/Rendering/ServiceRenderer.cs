@@ -127,7 +127,10 @@ public sealed class ServiceRenderer
             {
                 foreach (var vip in info.LoadBalancerVIPs) sources.Add(Addr(vip));
             }
-            output.Chains.Add(new RenderedChain(firewallChain, [$"{ip} saddr != {{ {string.Join(", ", sources)} }} drop"]));
+            // One range is a plain match; several need an anonymous set (which partial and full syncs then send as nft
+            // text: the netlink encoder does not write anonymous sets).
+            var allowed = sources.Count == 1 ? sources[0] : $"{{ {string.Join(", ", sources)} }}";
+            output.Chains.Add(new RenderedChain(firewallChain, [$"{ip} saddr != {allowed} drop"]));
             foreach (var vip in info.LoadBalancerVIPs)
             {
                 output.Elements.Add(new MapElement(FirewallIPsMap, $"{Addr(vip)} . {proto} . {port}", $"goto {firewallChain}", comment));
@@ -253,8 +256,9 @@ public sealed class ServiceRenderer
 
     private static string Dnat(string proto, EndpointInfo ep) => $"meta l4proto {proto} dnat to {HostPort(ep)}";
 
-    /// <summary>Endpoint chain and affinity set names of one Service port, each hashed once: an endpoint's chain name
-    /// is written up to four times (cluster chain, local chain, affinity rule, its own chain) and each costs a SHA-256.</summary>
+    /// <summary>Endpoint chain and affinity set names of one Service port with ClientIP affinity, each hashed once: a
+    /// name is written several times (cluster chain, local chain, affinity rules, its own chain) and each costs a
+    /// SHA-256.</summary>
     private sealed class EndpointNames(ServicePortName name)
     {
         private readonly Dictionary<(IPAddress, int), string> _chains = [];
