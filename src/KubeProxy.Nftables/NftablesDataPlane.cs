@@ -71,6 +71,11 @@ public sealed partial class NftablesDataPlane : IDataPlane
     /// our encoder or on a datagram of that size.</summary>
     private bool _nextFullViaText;
 
+    /// <summary>The endpoint-targets key ranges each Service's chains hold (chain name → range), and the allocator
+    /// they came from (IEndpointSlots). A full sync starts both afresh.</summary>
+    private Dictionary<ObjectName, Dictionary<string, SlotRange>> _slots = [];
+    private EndpointSlotAllocator _slotAllocator = new();
+
     public NftablesDataPlane(
         NftablesOptions options,
         INftRunner runner,
@@ -404,7 +409,14 @@ public sealed partial class NftablesDataPlane : IDataPlane
             var main = table == _tables.Main;
             foreach (var (name, definition) in BaseRules.SetsAndMaps(_family).Where(s => main || BaseRules.InEveryServiceTable(s.Name)))
             {
-                at.Use(table).FlushSet(name, definition.StartsWith("map", StringComparison.Ordinal));
+                var isMap = definition.StartsWith("map", StringComparison.Ordinal);
+                // Every rule that looks up endpoint-targets was flushed above. Recreated rather than flushed: each
+                // new rule's binding makes the kernel walk the map's elements, flushed ones included (a re-sync at
+                // 10k x 10 took 7.7 s with a flush).
+                if (ServiceRenderer.IsEndpointTargetsMap(name) && listings.TryGetValue(table, out var listing) && listing.Sets.TryGetValue(name, out var info))
+                    at.Use(table).RecreateSet(name, isMap, definition, info.Definition);
+                else
+                    at.Use(table).FlushSet(name, isMap);
             }
         }
 
@@ -414,10 +426,15 @@ public sealed partial class NftablesDataPlane : IDataPlane
         var seenElements = new HashSet<ElementKey>();
         var owners = _tables.Count > 1 ? new Dictionary<ulong, ObjectName>() : null;
         var sharedHolders = new Dictionary<ElementKey, int>();
+        var allocator = new EndpointSlotAllocator();
+        var elements = new List<(string Table, MapElement Element)>();
+        var slots = new Dictionary<ObjectName, Dictionary<string, SlotRange>>();
         foreach (var service in snapshot.PortsByService.Keys.Order())
         {
             var serviceTable = _tables.TableOf(service);
-            var rules = _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP);
+            var provider = new SlotProvider(allocator, null);
+            var rules = _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP, provider);
+            if (provider.Taken.Count > 0) slots[service] = provider.Taken;
             // Two Services claiming the same address and port (possible with externalIPs): the first one wins. Shared
             // set elements are held by all of them (counted below).
             rules.Elements.RemoveAll(e => !IsShared(e.Map) && !seenElements.Add(new ElementKey(e.Map, e.Key)));
@@ -454,8 +471,16 @@ public sealed partial class NftablesDataPlane : IDataPlane
             foreach (var e in rules.Elements)
             {
                 if (IsShared(e.Map) && Hold(sharedHolders, new ElementKey(e.Map, e.Key), 1) > 1) continue;
-                at.Use(_tables.TableOfElement(e.Map, serviceTable)).AddElement(e);
+                elements.Add((_tables.TableOfElement(e.Map, serviceTable), e));
             }
+        }
+        // Elements go after every rule, grouped by table and set. After: a rule that looks up a map makes the kernel
+        // walk the map's elements once per chain it binds from (nf_tables_bind_set), so with the endpoint-targets
+        // elements first each of the 10,000 rules of 10k x 10 walked thousands (apply 5.9 s instead of 3 s).
+        // Grouped: consecutive elements of one set share a netlink message (NftNetlinkBatch.AddElement).
+        foreach (var (table, e) in elements.OrderBy(t => t.Table, StringComparer.Ordinal).ThenBy(t => t.Element.Map, StringComparer.Ordinal))
+        {
+            at.Use(table).AddElement(e);
         }
 
         var nodePortIPs = DesiredNodePortIPs(snapshot);
@@ -498,6 +523,8 @@ public sealed partial class NftablesDataPlane : IDataPlane
             _records = records;
             _dispatchOwners = owners ?? [];
             _sharedHolders = sharedHolders;
+            _slots = slots;
+            _slotAllocator = allocator;
             _staleChains.Clear();
             foreach (var (k, v) in stale) _staleChains[k] = v;
             _nodePortIPs = nodePortIPs;
@@ -509,6 +536,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
     {
         var ownerChanges = new List<(ulong Key, ObjectName Service, bool Add)>();
         var sharedChanges = new Dictionary<ElementKey, int>();
+        var slotChanges = new List<(ObjectName Service, Dictionary<string, SlotRange>? Old, Dictionary<string, SlotRange> New)>();
         var deleteElements = new List<(string Table, ElementKey Key)>();
         var chainOps = new List<(TableScoped Chain, bool Add)>();
         var deleteSets = new List<TableScoped>();
@@ -524,9 +552,12 @@ public sealed partial class NftablesDataPlane : IDataPlane
         {
             var serviceTable = _tables.TableOf(service);
             var old = _records.GetValueOrDefault(service) ?? ServiceRecord.Empty;
+            var oldSlots = _slots.GetValueOrDefault(service);
+            var provider = new SlotProvider(_slotAllocator, oldSlots);
             var rendered = snapshot.PortsByService.ContainsKey(service)
-                ? _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP)
+                ? _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP, provider)
                 : new ServiceRules(service);
+            slotChanges.Add((service, oldSlots, provider.Taken));
             if (_tables.Count > 1 && !DropKeysHeldByOthers(rendered, snapshot)) return null;
             var next = ServiceRecord.From(rendered);
 
@@ -656,6 +687,16 @@ public sealed partial class NftablesDataPlane : IDataPlane
             {
                 if (Hold(_sharedHolders, key, change) <= 0) _sharedHolders.Remove(key);
             }
+            // Ranges a Service no longer uses become free only now, so none is handed out twice in one transaction.
+            foreach (var (service, old, taken) in slotChanges)
+            {
+                foreach (var (chain, range) in old ?? [])
+                {
+                    if (!taken.TryGetValue(chain, out var kept) || kept != range) _slotAllocator.Release(range.Start, range.Count);
+                }
+                if (taken.Count > 0) _slots[service] = taken;
+                else _slots.Remove(service);
+            }
             // Releases before claims: a key whose value changed is in both.
             foreach (var (key, service, _) in ownerChanges.Where(c => !c.Add))
             {
@@ -726,6 +767,28 @@ public sealed partial class NftablesDataPlane : IDataPlane
             .SelectMany(i => i.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
             .Where(a => !a.IsIPv6LinkLocal);
+
+    /// <summary>A range of endpoint-targets keys.</summary>
+    private readonly record struct SlotRange(uint Start, int Count);
+
+    /// <summary>The key ranges of one Service's render: a chain keeps its previous range while its endpoint count
+    /// is the same (then only changed endpoints are changed elements); anything else comes from the allocator.</summary>
+    private sealed class SlotProvider(EndpointSlotAllocator allocator, Dictionary<string, SlotRange>? previous) : IEndpointSlots
+    {
+        public Dictionary<string, SlotRange> Taken { get; } = new(StringComparer.Ordinal);
+
+        public uint Reserve(string chain, int count)
+        {
+            if (previous is not null && previous.TryGetValue(chain, out var range) && range.Count == count)
+            {
+                Taken[chain] = range;
+                return range.Start;
+            }
+            var start = allocator.Allocate(count);
+            Taken[chain] = new SlotRange(start, count);
+            return start;
+        }
+    }
 
     /// <summary>A chain or set and the table it is in.</summary>
     private readonly record struct TableScoped(string Table, string Name);

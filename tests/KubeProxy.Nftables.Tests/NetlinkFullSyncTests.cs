@@ -47,6 +47,10 @@ public class NetlinkFullSyncTests(ITestOutputHelper output)
             LoadBalancerSourceRanges = new[] { IPNetwork.Parse("198.19.128.0/24") },
         });
         cluster.Slice(ClusterBuilder.Endpoints("default", "lb-one-range", 8080, "198.18.64.60"));
+        // UDP with several endpoints: its own endpoint-targets-udp map (nft refused a UDP rule on a map typed
+        // `tcp dport`, in the text path only).
+        cluster.Service(ClusterBuilder.ClusterIP("default", "dns-pair", "198.19.0.61", 53, Protocol.UDP));
+        cluster.Slice(ClusterBuilder.EndpointsOn("default", "dns-pair", 5353, "node-1", Protocol.UDP, "198.18.64.61", "198.18.64.62"));
         var services = objects.ToDictionary(o => o.Service.Name.Name, o => o.Service);
         var steps = new List<(string Name, Action Change)>
         {

@@ -55,6 +55,14 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
         }
         var services = RepresentativeCluster.Objects().ToDictionary(o => o.Service.Name.Name, o => o.Service);
         steps.Add(("web scales to three endpoints", () => cluster.Slice(ClusterBuilder.Endpoints("default", "web", 8080, "198.18.64.11", "198.18.64.31", "198.18.64.32"))));
+        steps.Add(("web replaces one of its three endpoints (only endpoint-targets elements change)",
+            () => cluster.Slice(ClusterBuilder.Endpoints("default", "web", 8080, "198.18.64.11", "198.18.64.33", "198.18.64.32"))));
+        steps.Add(("dns (UDP) scales to two endpoints, then SCTP to three (their own endpoint-targets maps)", () =>
+        {
+            cluster.Slice(RepresentativeCluster.Slice("default", "dns", "dns", 5353, Protocol.UDP, ("198.18.64.21", "node-1"), ("198.18.64.23", "node-2")));
+            cluster.Slice(RepresentativeCluster.Slice("default", "sctp", "p", 9000, Protocol.SCTP, ("198.18.64.22", "node-1"), ("198.18.64.24", "node-1"), ("198.18.64.25", "node-2")));
+        }
+        ));
         steps.Add(("web scales to one endpoint", () => cluster.Slice(ClusterBuilder.Endpoints("default", "web", 8080, "198.18.64.32"))));
         steps.Add(("web-sticky affinity timeout changes", () => cluster.Service(services["web-sticky"] with { AffinityTimeoutSeconds = 30 })));
         steps.Add(("web-sticky gains an endpoint", () => cluster.Slice(ClusterBuilder.Endpoints("default", "web-sticky", 8080, "198.18.64.11", "198.18.64.12", "198.18.64.13"))));
@@ -90,6 +98,7 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
         {
             ("add web", () => cluster.Service(web).Slice(ClusterBuilder.Endpoints("default", "web", 8080, "fd00:10::11", "fd00:10::12"))),
             ("add sticky", () => cluster.Service(sticky).Slice(ClusterBuilder.EndpointsOn("default", "sticky", 5353, "node-1", Protocol.UDP, "fd00:10::21", "fd00:10::22"))),
+            ("web replaces an endpoint", () => cluster.Slice(ClusterBuilder.Endpoints("default", "web", 8080, "fd00:10::11", "fd00:10::13"))),
             ("web scales to one", () => cluster.Slice(ClusterBuilder.Endpoints("default", "web", 8080, "fd00:10::12"))),
             ("sticky loses its endpoints", () => cluster.Slice(ClusterBuilder.EndpointsOn("default", "sticky", 5353, "node-1", Protocol.UDP))),
             ("web is deleted", () => cluster.DeleteService("default", "web")),

@@ -53,7 +53,10 @@ public class NetlinkTableListingTests
                 var viaNetlink = netlink.List(family, v4.TableName);
                 var viaNft = runner.List(NftFamily.Of(family), v4.TableName);
                 Assert.Equal(viaNft.Chains.Order(StringComparer.Ordinal), viaNetlink.Chains.Order(StringComparer.Ordinal));
-                Assert.Equal(viaNft.Sets.Values.OrderBy(s => s.Name, StringComparer.Ordinal), viaNetlink.Sets.Values.OrderBy(s => s.Name, StringComparer.Ordinal));
+                // nft's listing does not carry the kernel's definition of a set (netlink keeps endpoint-targets').
+                Assert.Equal(viaNft.Sets.Values.OrderBy(s => s.Name, StringComparer.Ordinal),
+                    viaNetlink.Sets.Values.Select(s => s with { Definition = null }).OrderBy(s => s.Name, StringComparer.Ordinal));
+                Assert.All(viaNetlink.Sets.Values, s => Assert.Equal(s.Name.StartsWith("endpoint-targets-", StringComparison.Ordinal), s.Definition is not null));
                 Assert.DoesNotContain("not-ours", viaNetlink.Chains);
                 Assert.DoesNotContain("not-ours-either", viaNetlink.Sets.Keys);
             }

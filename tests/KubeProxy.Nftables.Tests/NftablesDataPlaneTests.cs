@@ -34,8 +34,18 @@ public class NftablesDataPlaneTests
 
         Assert.Equal(1, result.ChangedServices);
         Assert.InRange(partial.Length, 3, 12);
-        Assert.All(partial, line => Assert.Contains("ns/svc-42/", line));
+        // The Service's own chains, and its endpoints' elements in the endpoint-targets map.
+        Assert.All(partial, line => Assert.True(line.Contains("ns/svc-42/", StringComparison.Ordinal) || line.Contains(" endpoint-targets-tcp ", StringComparison.Ordinal), line));
         Assert.Equal(1, runner.ListCalls);
+
+        // One endpoint replaced, the count the same: only map elements change, no rule (so the kernel has no table
+        // to re-validate).
+        cluster.Slice(ClusterBuilder.Endpoints("ns", "svc-42", 8080, "198.18.64.43", "198.18.64.201"));
+        plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        var replaced = runner.Applied[^1].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain(replaced, l => l.Contains(" rule ", StringComparison.Ordinal) || l.Contains(" chain ", StringComparison.Ordinal));
+        Assert.Single(replaced, l => l.StartsWith("delete element ip kube-proxy endpoint-targets-tcp ", StringComparison.Ordinal) && l.EndsWith(" }", StringComparison.Ordinal));
+        Assert.Single(replaced, l => l.StartsWith("add element ip kube-proxy endpoint-targets-tcp ", StringComparison.Ordinal) && l.EndsWith(": 198.18.64.201 . 8080 }", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -70,31 +80,36 @@ public class NftablesDataPlaneTests
     }
 
     [Fact]
-    public void Endpoints_are_chosen_and_DNATed_by_a_chain_of_numgen_rules_without_anonymous_maps_or_endpoint_chains()
+    public void Endpoints_are_chosen_by_one_numgen_draw_into_the_endpoint_targets_map_without_endpoint_chains()
     {
         var cluster = new ClusterBuilder().Node("198.18.0.10");
+        cluster.Service(ClusterBuilder.ClusterIP("ns", "one", "198.19.0.2", 80));
+        cluster.Slice(ClusterBuilder.Endpoints("ns", "one", 8080, "198.18.64.9"));
         cluster.Service(ClusterBuilder.ClusterIP("ns", "web", "198.19.0.1", 80));
         cluster.Slice(ClusterBuilder.Endpoints("ns", "web", 8080, "198.18.64.1", "198.18.64.2", "198.18.64.3"));
         var runner = new FakeNftRunner();
         Plane(runner).Sync(cluster.Build(), fullSync: true, CancellationToken.None);
-
-        var serviceRules = runner.Applied[^1].Split('\n')
-            .Where(l => l.StartsWith("add rule ip kube-proxy service-", StringComparison.Ordinal) && l.Contains(" dnat to ", StringComparison.Ordinal))
+        var lines = runner.Applied[^1].Split('\n');
+        static List<string> RulesOf(string[] lines, string service) => lines
+            .Where(l => l.StartsWith("add rule ip kube-proxy service-", StringComparison.Ordinal) && l.Contains($"-ns/{service}/tcp/p ", StringComparison.Ordinal)
+                && l.Contains(" dnat to ", StringComparison.Ordinal))
             .Select(l => l[(l.IndexOf("/p ", StringComparison.Ordinal) + 3)..])
             .ToList();
 
-        // 1/3, then 1/2 of the remaining 2/3, then the rest: each endpoint gets exactly a third.
-        Assert.Equal(
-            [
-                "numgen random mod 3 == 0 meta l4proto tcp dnat to 198.18.64.1:8080",
-                "numgen random mod 2 == 0 meta l4proto tcp dnat to 198.18.64.2:8080",
-                "meta l4proto tcp dnat to 198.18.64.3:8080",
-            ],
-            serviceRules);
+        // One endpoint: a plain DNAT. Three: a uniform draw of one of three keys, each mapped to an endpoint.
+        Assert.Equal(["meta l4proto tcp dnat to 198.18.64.9:8080"], RulesOf(lines, "one"));
+        var rule = Assert.Single(RulesOf(lines, "web"));
+        var match = System.Text.RegularExpressions.Regex.Match(rule, @"^meta l4proto tcp dnat to numgen random mod 3 offset (\d+) map @endpoint-targets-tcp$");
+        Assert.True(match.Success, rule);
+        var start = uint.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0u; i < 3; i++)
+        {
+            Assert.Contains($"add element ip kube-proxy endpoint-targets-tcp {{ {start + i} : 198.18.64.{i + 1} . 8080 }}", lines);
+        }
         Assert.DoesNotContain("vmap {", runner.Applied[^1], StringComparison.Ordinal);
         Assert.DoesNotContain("add chain ip kube-proxy endpoint-", runner.Applied[^1], StringComparison.Ordinal);
         // Hairpin is masqueraded in postrouting by address pair.
-        Assert.Contains("add element ip kube-proxy hairpin-endpoints { 198.18.64.2 . 198.18.64.2 }", runner.Applied[^1], StringComparison.Ordinal);
+        Assert.Contains("add element ip kube-proxy hairpin-endpoints { 198.18.64.2 . 198.18.64.2 }", lines);
     }
 
     [Fact]

@@ -79,7 +79,7 @@ internal static class RepresentativeCluster
         }, null);
     }
 
-    private static EndpointSlice Slice(string ns, string service, string port, int number, Protocol protocol, params (string Ip, string Node)[] endpoints) =>
+    internal static EndpointSlice Slice(string ns, string service, string port, int number, Protocol protocol, params (string Ip, string Node)[] endpoints) =>
         new()
         {
             Name = new ObjectName(ns, service + "-abc12"),

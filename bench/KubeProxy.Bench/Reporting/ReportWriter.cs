@@ -37,7 +37,7 @@ internal static class ReportWriter
 
     public static string Line(SyncFigures f) => string.Create(CultureInfo.InvariantCulture,
         $"{f.Shape,-9} full {f.FullSync.TotalMs,9:F1} ms (tracking {f.FullSync.TrackingMs:F1} render {f.FullSync.RenderMs:F1} apply {f.FullSync.ApplyMs:F1}) " +
-        $"kernel-only {f.KernelOnlyMs:F1} ms; endpoint change {f.EndpointChange.TotalMs:F1} ms; add service {f.AddService.TotalMs:F1} ms; " +
+        $"kernel-only {f.KernelOnlyMs:F1} ms; re-sync {f.FullResync?.TotalMs ?? 0:F1} ms; endpoint change {f.EndpointChange.TotalMs:F1} ms; add service {f.AddService.TotalMs:F1} ms; " +
         $"RSS steady {f.SteadyRssMiB:F0} MiB peak {f.PeakRssMiB:F0} MiB managed heap {f.ManagedHeapMiB:F0} MiB");
 
     public static string Markdown(BenchReport report)
@@ -48,12 +48,12 @@ internal static class ReportWriter
         md.AppendLine();
         md.AppendLine("Cold full sync (IPv4 + IPv6 planes; compute = tracking + render, apply = nft transaction; kernel-only = `nft -f` alone on the same script in a fresh namespace):");
         md.AppendLine();
-        md.AppendLine("| Services × endpoints | endpoints | script | tracking | render | apply | **total** | compute share | kernel-only | ours / kernel-only | upstream |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("| Services × endpoints | endpoints | script | tracking | render | apply | **total** | compute share | kernel-only | ours / kernel-only | full re-sync (populated) | upstream |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var f in report.Sync)
         {
             var t = f.FullSync;
-            md.AppendLine(c, $"| {f.Services:N0} × {f.EndpointsPerService} | {f.Endpoints:N0} | {t.ScriptBytes / 1048576.0:F1} MB | {Ms(t.TrackingMs)} | {Ms(t.RenderMs)} | {Ms(t.ApplyMs)} | **{Ms(t.TotalMs)}** | {t.ComputeShare:P0} | {Ms(f.KernelOnlyMs)} | {f.OverheadRatio:F2} | {UpstreamFull.GetValueOrDefault(f.Shape, "")} |");
+            md.AppendLine(c, $"| {f.Services:N0} × {f.EndpointsPerService} | {f.Endpoints:N0} | {t.ScriptBytes / 1048576.0:F1} MB | {Ms(t.TrackingMs)} | {Ms(t.RenderMs)} | {Ms(t.ApplyMs)} | **{Ms(t.TotalMs)}** | {t.ComputeShare:P0} | {Ms(f.KernelOnlyMs)} | {f.OverheadRatio:F2} | {(f.FullResync is { } r ? Ms(r.TotalMs) : "–")} | {UpstreamFull.GetValueOrDefault(f.Shape, "")} |");
         }
         md.AppendLine();
         md.AppendLine(c, $"Incremental (partial) sync, median of several runs, end to end in-process (tracking + render + nft apply):");

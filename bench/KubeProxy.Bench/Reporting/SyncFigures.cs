@@ -37,6 +37,10 @@ internal sealed record SyncFigures
     /// <summary>Our full sync over the kernel-only time.</summary>
     public double OverheadRatio => KernelOnlyMs > 0 ? FullSync.TotalMs / KernelOnlyMs : 0;
 
+    /// <summary>A full sync over the populated kernel after the partial syncs, with nothing changed: what the
+    /// periodic (hourly) and after-failure full syncs cost. Null in reports made before it was measured.</summary>
+    public SyncTiming? FullResync { get; init; }
+
     /// <summary>Median of several partial syncs after one endpoint of one Service moved.</summary>
     public required SyncTiming EndpointChange { get; init; }
 

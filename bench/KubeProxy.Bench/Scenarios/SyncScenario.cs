@@ -177,6 +177,9 @@ internal sealed class SyncScenario : IScenario
                 addRuns.Add(SyncAll(builders, planes, state, fullSync: false, watch.Elapsed));
             }
 
+            // The periodic full sync: the same cluster again, over everything the kernel now holds.
+            var resync = SyncAll(builders, planes, state, fullSync: true, TimeSpan.Zero);
+
             GC.KeepAlive(cluster);
             return new SyncFigures
             {
@@ -186,6 +189,7 @@ internal sealed class SyncScenario : IScenario
                 Endpoints = endpoints,
                 FullSync = full,
                 KernelOnlyMs = kernelOnly,
+                FullResync = resync,
                 EndpointChange = SyncTiming.Median(endpointRuns),
                 AddService = SyncTiming.Median(addRuns),
                 SteadyRssMiB = steady,

@@ -27,8 +27,10 @@ public sealed record TableListing(IReadOnlySet<string> Chains, IReadOnlyDictiona
     public static readonly TableListing Empty = new(new HashSet<string>(), new Dictionary<string, SetInfo>());
 }
 
-/// <summary>A set in the kernel; <see cref="TimeoutSeconds"/> is 0 for sets without a timeout.</summary>
-public sealed record SetInfo(string Name, int TimeoutSeconds);
+/// <summary>A set in the kernel; <see cref="TimeoutSeconds"/> is 0 for sets without a timeout.
+/// <see cref="Definition"/>: the attributes the kernel described it with (netlink listings only, and only for sets
+/// the data plane may recreate: the endpoint-targets maps), to create the same set again.</summary>
+public sealed record SetInfo(string Name, int TimeoutSeconds, byte[]? Definition = null);
 
 public sealed class NftException : Exception
 {

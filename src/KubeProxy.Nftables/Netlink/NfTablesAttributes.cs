@@ -38,7 +38,8 @@ internal static class NftAttr
     public const ushort RuleTable = 1, RuleChain = 2, RuleExpressions = 4, RuleUserData = 7;
     public const ushort ListElem = 1;
     public const ushort ExprName = 1, ExprData = 2;
-    public const ushort SetTable = 1, SetName = 2, SetFlags = 3, SetKeyType = 4, SetKeyLen = 5, SetId = 10, SetTimeout = 11, SetUserData = 13;
+    public const ushort SetTable = 1, SetName = 2, SetFlags = 3, SetKeyType = 4, SetKeyLen = 5, SetId = 10, SetTimeout = 11, SetUserData = 13,
+        SetDataType = 6, SetDataLen = 7, SetPolicy = 8, SetDesc = 9, SetGcInterval = 12;
     public const ushort SetElemListTable = 1, SetElemListSet = 2, SetElemListElements = 3;
     public const ushort SetElemKey = 1, SetElemData = 2, SetElemUserData = 6;
     public const ushort DataValue = 1, DataVerdict = 2;
@@ -48,10 +49,10 @@ internal static class NftAttr
     public const ushort CmpSreg = 1, CmpOp = 2, CmpData = 3;
     public const ushort BitwiseSreg = 1, BitwiseDreg = 2, BitwiseLen = 3, BitwiseMask = 4, BitwiseXor = 5;
     public const ushort MetaDreg = 1, MetaKey = 2;
-    public const ushort LookupSet = 1, LookupSreg = 2, LookupFlags = 5;
+    public const ushort LookupSet = 1, LookupSreg = 2, LookupDreg = 3, LookupFlags = 5;
     public const ushort ImmediateDreg = 1, ImmediateData = 2;
-    public const ushort NumgenDreg = 1, NumgenModulus = 2, NumgenType = 3;
-    public const ushort NatType = 1, NatFamily = 2, NatRegAddrMin = 3, NatRegProtoMin = 5, NatFlags = 7;
+    public const ushort NumgenDreg = 1, NumgenModulus = 2, NumgenType = 3, NumgenOffset = 4;
+    public const ushort NatType = 1, NatFamily = 2, NatRegAddrMin = 3, NatRegAddrMax = 4, NatRegProtoMin = 5, NatRegProtoMax = 6, NatFlags = 7;
     public const ushort FibDreg = 1, FibResult = 2, FibFlags = 3;
     public const ushort DynsetSetName = 1, DynsetOp = 3, DynsetSregKey = 4;
 }
@@ -62,13 +63,17 @@ internal static class NftValue
     // Registers: 0 is the verdict; 8.. are the 32-bit data registers (16 of them), so 8 and 12 hold 16 bytes each.
     public const uint RegVerdict = 0, Reg1 = 8, Reg2 = 12;
 
+    /// <summary>The 32-bit register after an IPv4 address in <see cref="Reg1"/> (where a map's <c>address . port</c>
+    /// value puts the port); after an IPv6 address it is <see cref="Reg2"/>.</summary>
+    public const uint Reg1Next32 = 9;
+
     public const uint PayloadNetwork = 1, PayloadTransport = 2;
     public const uint CmpEq = 0, CmpNeq = 1;
     public const uint MetaIifName = 6, MetaL4Proto = 16;
     public const uint LookupInvert = 1;
     public const uint NumgenRandom = 1;
     public const uint NatDnat = 1;
-    public const uint NatRangeProtoSpecified = 2;
+    public const uint NatRangeMapIps = 1, NatRangeProtoSpecified = 2;
     public const uint FibSaddr = 1, FibResultAddrType = 3, RtnLocal = 2;
     public const uint DynsetUpdate = 1;
 

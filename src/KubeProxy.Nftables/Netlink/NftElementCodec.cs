@@ -7,7 +7,9 @@ namespace KubeProxy.Nftables.Netlink;
 /// <summary>
 /// Set and map elements of our fixed sets as the kernel stores them. A plain key (an address) is its bytes; a
 /// concatenation (<c>address . protocol . port</c>, <c>protocol . port</c>) puts each field in its own 4-byte-aligned
-/// slot, zero padded, as nft does: 198.19.0.1 . tcp . 80 is c6 13 00 01 | 06 00 00 00 | 00 50 00 00.
+/// slot, zero padded, as nft does: 198.19.0.1 . tcp . 80 is c6 13 00 01 | 06 00 00 00 | 00 50 00 00. The
+/// endpoint-targets maps are keyed by numgen's result, a 32-bit integer in host order, and its values are
+/// <c>address . port</c>.
 /// </summary>
 internal static class NftElementCodec
 {
@@ -29,11 +31,27 @@ internal static class NftElementCodec
         return [.. bytes];
     }
 
-    /// <summary>Writes NFTA_SET_ELEM_DATA for a verdict-map value ("goto CHAIN", "jump CHAIN", "drop", "accept");
-    /// an empty value (a plain set) writes nothing.</summary>
-    public static void PutValue(NetlinkMessageBuilder builder, string value, string context)
+    /// <summary>The key of an element of <paramref name="map"/>.</summary>
+    public static byte[] Key(string map, string key, IPFamily family)
+    {
+        if (!Rendering.ServiceRenderer.IsEndpointTargetsMap(map)) return Key(key, family);
+        if (!uint.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var slot))
+            throw NftRuleCompiler.Unsupported(key, $"endpoint slot '{key}'");
+        return BitConverter.GetBytes(slot);
+    }
+
+    /// <summary>Writes NFTA_SET_ELEM_DATA for a verdict-map value ("goto CHAIN", "jump CHAIN", "drop", "accept") or a
+    /// data value (<c>address . port</c>); an empty value (a plain set) writes nothing.</summary>
+    public static void PutValue(NetlinkMessageBuilder builder, string value, string context, IPFamily family)
     {
         if (value.Length == 0) return;
+        if (value.Contains(" . ", StringComparison.Ordinal))
+        {
+            var nest = builder.BeginNested(NftAttr.SetElemData);
+            builder.PutBytes(NftAttr.DataValue, Key(value, family));
+            builder.EndNested(nest);
+            return;
+        }
         var space = value.IndexOf(' ');
         var verb = space < 0 ? value : value[..space];
         var chain = space < 0 ? null : value[(space + 1)..];
@@ -52,10 +70,10 @@ internal static class NftElementCodec
         builder.EndNested(data);
     }
 
-    public static void PutKey(NetlinkMessageBuilder builder, string key, IPFamily family)
+    public static void PutKey(NetlinkMessageBuilder builder, string map, string key, IPFamily family)
     {
         var nest = builder.BeginNested(NftAttr.SetElemKey);
-        builder.PutBytes(NftAttr.DataValue, Key(key, family));
+        builder.PutBytes(NftAttr.DataValue, Key(map, key, family));
         builder.EndNested(nest);
     }
 

@@ -78,12 +78,38 @@ internal readonly struct NftExpressionWriter(NetlinkMessageBuilder builder)
         End(e);
     }
 
-    public void RandomNumber(uint dreg, uint modulus)
+    public void RandomNumber(uint dreg, uint modulus, uint offset = 0)
     {
         var e = Begin("numgen");
         builder.PutU32BigEndian(NftAttr.NumgenDreg, dreg);
         builder.PutU32BigEndian(NftAttr.NumgenModulus, modulus);
         builder.PutU32BigEndian(NftAttr.NumgenType, NftValue.NumgenRandom);
+        if (offset != 0) builder.PutU32BigEndian(NftAttr.NumgenOffset, offset);
+        End(e);
+    }
+
+    /// <summary>A map lookup: the value of the element whose key is in <paramref name="sreg"/> goes to
+    /// <paramref name="dreg"/> (no element: the rule stops here).</summary>
+    public void MapLookup(string map, uint sreg, uint dreg)
+    {
+        var e = Begin("lookup");
+        builder.PutString(NftAttr.LookupSet, map);
+        builder.PutU32BigEndian(NftAttr.LookupSreg, sreg);
+        builder.PutU32BigEndian(NftAttr.LookupDreg, dreg);
+        End(e);
+    }
+
+    /// <summary>DNAT to the address and port a map lookup left in registers (nft writes both ends of the range).</summary>
+    public void DnatFromRegisters(byte nfproto, uint addressReg, uint portReg)
+    {
+        var e = Begin("nat");
+        builder.PutU32BigEndian(NftAttr.NatType, NftValue.NatDnat);
+        builder.PutU32BigEndian(NftAttr.NatFamily, nfproto);
+        builder.PutU32BigEndian(NftAttr.NatRegAddrMin, addressReg);
+        builder.PutU32BigEndian(NftAttr.NatRegAddrMax, addressReg);
+        builder.PutU32BigEndian(NftAttr.NatRegProtoMin, portReg);
+        builder.PutU32BigEndian(NftAttr.NatRegProtoMax, portReg);
+        builder.PutU32BigEndian(NftAttr.NatFlags, NftValue.NatRangeMapIps | NftValue.NatRangeProtoSpecified);
         End(e);
     }
 

@@ -111,18 +111,51 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         _builder.EndMessage();
     }
 
+    /// <summary>Consecutive elements of one set share a message (up to <see cref="MaxElementListBytes"/>), as nft
+    /// sends them: the kernel looks the set up by name once per message, walking the table's list of sets, and at
+    /// 10,000 x 10 one message per element made that lookup a fifth of a full sync.</summary>
     public void AddElement(MapElement element)
     {
-        Command(NfTablesMessage.NewSetElem, NetlinkMessageFlags.Create, Verb.AddElement, element.Map, element.Key);
-        _builder.PutString(NftAttr.SetElemListTable, _table);
-        _builder.PutString(NftAttr.SetElemListSet, element.Map);
-        var list = _builder.BeginNested(NftAttr.SetElemListElements);
-        var item = _builder.BeginNested(NftAttr.ListElem);
-        NftElementCodec.PutKey(_builder, element.Key, _family);
-        NftElementCodec.PutValue(_builder, element.Value, element.Key);
-        if (element.Comment is not null) _builder.PutBytes(NftAttr.SetElemUserData, NftRuleCompiler.CommentUserData(element.Comment));
-        _builder.EndNested(item);
-        _builder.EndNested(list);
+        if (_openElements is not { } open || open.Table != _table || open.Map != element.Map || _builder.Length - open.ListStart > MaxElementListBytes)
+        {
+            Command(NfTablesMessage.NewSetElem, NetlinkMessageFlags.Create, Verb.AddElement, element.Map, element.Key);
+            _builder.PutString(NftAttr.SetElemListTable, _table);
+            _builder.PutString(NftAttr.SetElemListSet, element.Map);
+            var list = _builder.BeginNested(NftAttr.SetElemListElements);
+            _openElements = (_table, element.Map, list, list);
+        }
+        else
+        {
+            _descriptions[^1] = _descriptions[^1] with { More = _descriptions[^1].More + 1 };
+        }
+        try
+        {
+            var item = _builder.BeginNested(NftAttr.ListElem);
+            NftElementCodec.PutKey(_builder, element.Map, element.Key, _family);
+            NftElementCodec.PutValue(_builder, element.Value, element.Key, _family);
+            if (element.Comment is not null) _builder.PutBytes(NftAttr.SetElemUserData, NftRuleCompiler.CommentUserData(element.Comment));
+            _builder.EndNested(item);
+        }
+        catch
+        {
+            _abandoned = true;
+            throw;
+        }
+    }
+
+    /// <summary>A nested attribute's length is 16 bits: the element list of one message stays well below.</summary>
+    private const int MaxElementListBytes = 60_000;
+
+    /// <summary>The element message still open for more elements of the same set (see AddElement).</summary>
+    private (string Table, string Map, int List, int ListStart)? _openElements;
+
+    private bool _abandoned;
+
+    private void CloseElements()
+    {
+        if (_openElements is not { } open) return;
+        _openElements = null;
+        _builder.EndNested(open.List);
         _builder.EndMessage();
     }
 
@@ -133,7 +166,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         _builder.PutString(NftAttr.SetElemListSet, map);
         var list = _builder.BeginNested(NftAttr.SetElemListElements);
         var item = _builder.BeginNested(NftAttr.ListElem);
-        NftElementCodec.PutKey(_builder, key, _family);
+        NftElementCodec.PutKey(_builder, map, key, _family);
         _builder.EndNested(item);
         _builder.EndNested(list);
         _builder.EndMessage();
@@ -145,6 +178,30 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         Command(NfTablesMessage.DelSetElem, 0, isMap ? Verb.FlushMap : Verb.FlushSet, name);
         _builder.PutString(NftAttr.SetElemListTable, _table);
         _builder.PutString(NftAttr.SetElemListSet, name);
+        _builder.EndMessage();
+    }
+
+    public void RecreateSet(string name, bool isMap, string text, byte[]? kernelDefinition)
+    {
+        if (kernelDefinition is not { } definition)
+        {
+            FlushSet(name, isMap);
+            return;
+        }
+        DeleteSet(name);
+        Command(NfTablesMessage.NewSet, NetlinkMessageFlags.Create, Verb.AddSet, name);
+        _builder.PutString(NftAttr.SetTable, _table);
+        foreach (var a in new NetlinkAttributeReader(definition))
+        {
+            // What defines the set (name, flags, key and data types, policy, size, timeouts, nft's userdata); not
+            // where it is, which instance it was, or what only a dump reports (backend, element count).
+            if (a.Type is not (NftAttr.SetName or NftAttr.SetFlags or NftAttr.SetKeyType or NftAttr.SetKeyLen or NftAttr.SetDataType
+                or NftAttr.SetDataLen or NftAttr.SetPolicy or NftAttr.SetDesc or NftAttr.SetTimeout or NftAttr.SetGcInterval or NftAttr.SetUserData)) continue;
+            if (a.Type == NftAttr.SetDesc && a.Payload.Length == 0) continue;
+            if (a.Type == NftAttr.SetName && a.GetString() != name) throw new NftUnsupportedException($"a definition of set {a.GetString()} for {name}");
+            _builder.PutBytes(a.RawType, a.Payload);
+        }
+        _builder.PutU32BigEndian(NftAttr.SetId, _nextSetId++);
         _builder.EndMessage();
     }
 
@@ -162,6 +219,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         {
             if (Commands == 0) throw new InvalidOperationException("an empty batch is not sent");
             ThrowIfAbandoned();
+            CloseElements();
             _builder.AddFlagsToLastMessage(NetlinkMessageFlags.Ack);
             Begin(NfNetlink.BatchEnd, 0, NetlinkMessageFlags.Request, subsystem: NfNetlink.SubsystemNfTables);
             _builder.EndMessage();
@@ -180,6 +238,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
     {
         if (_finished) throw new InvalidOperationException("the batch is finished");
         ThrowIfAbandoned();
+        CloseElements();
         Begin(NfNetlink.MessageType(message), _nfproto, NetlinkMessageFlags.Request | flags, subsystem: 0);
         _descriptions.Add(new Description(verb, _table, name, _describeDetails ? detail : null));
     }
@@ -188,7 +247,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
     /// neither extended nor sent.</summary>
     private void ThrowIfAbandoned()
     {
-        if (_builder.InMessage) throw new InvalidOperationException("an earlier command of this batch failed to encode");
+        if (_abandoned || (_builder.InMessage && _openElements is null)) throw new InvalidOperationException("an earlier command of this batch failed to encode");
     }
 
     private void Begin(ushort type, byte family, NetlinkMessageFlags flags, ushort subsystem)
@@ -214,7 +273,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         DeleteTable,
     }
 
-    private readonly record struct Description(Verb Verb, string Table, string Name, string? Detail)
+    private readonly record struct Description(Verb Verb, string Table, string Name, string? Detail, int More = 0)
     {
         public string ToString(string firstTable)
         {
@@ -232,6 +291,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
                 Verb.FlushMap => $"flush map {Name}",
                 _ => "delete table",
             };
+            if (More > 0) text += $" and {More} more";
             // Name the table in errors only when the batch spans several.
             return Table == firstTable ? text : $"{text} (table {Table})";
         }

@@ -10,7 +10,8 @@ namespace KubeProxy.Nftables.Netlink;
 /// <summary>
 /// Compiles the rules a Service's chains are made of (the vocabulary of ServiceRenderer, never arbitrary nft) into
 /// nf_tables expressions, the way nft itself would: address and port matches, CIDR masks, set lookups, interface
-/// names, <c>fib saddr type local</c>, <c>numgen random</c>, affinity updates, DNAT and verdicts, plus a trailing
+/// names, <c>fib saddr type local</c>, <c>numgen random</c>, affinity updates, DNAT (to an address and port, or through
+/// the endpoint-targets map by a numgen draw) and verdicts, plus a trailing
 /// comment. Anything else (for example an anonymous set <c>{ a, b }</c>) throws <see cref="NftUnsupportedException"/>
 /// and the caller sends the transaction as nft text instead, so an unknown rule is slower, never wrong.
 /// </summary>
@@ -143,11 +144,29 @@ internal static class NftRuleCompiler
                         if (Word(tokens, i + 1, rule) != "to") throw Unsupported(rule, "dnat without 'to'");
                         // The kernel's NAT needs the layer-4 protocol pinned before a port can be rewritten.
                         if (l4proto is null) throw Unsupported(rule, "dnat to a port without a protocol match");
+                        var nfproto = family == IPFamily.IPv6 ? NftValue.NfProtoIPv6 : NftValue.NfProtoIPv4;
+                        if (Word(tokens, i + 2, rule) == "numgen")
+                        {
+                            // dnat to numgen random mod K offset B map @MAP: the map's value is address . port.
+                            if (Word(tokens, i + 3, rule) != "random" || Word(tokens, i + 4, rule) != "mod" || Word(tokens, i + 6, rule) != "offset"
+                                || Word(tokens, i + 8, rule) != "map")
+                                throw Unsupported(rule, "a dnat map other than 'numgen random mod K offset B map @map'");
+                            var modulus = ParseUInt(Word(tokens, i + 5, rule), rule);
+                            var offset = ParseUInt(Word(tokens, i + 7, rule), rule);
+                            if (modulus == 0 || offset > uint.MaxValue - modulus) throw Unsupported(rule, "a numgen range outside 32 bits");
+                            var map = SetName(Word(tokens, i + 9, rule), rule);
+                            i += 10;
+                            writer.RandomNumber(NftValue.Reg1, modulus, offset);
+                            writer.MapLookup(map, NftValue.Reg1, NftValue.Reg1);
+                            writer.DnatFromRegisters(nfproto, NftValue.Reg1, family == IPFamily.IPv6 ? NftValue.Reg2 : NftValue.Reg1Next32);
+                            ended = true;
+                            break;
+                        }
                         var (address, port) = ParseHostPort(Word(tokens, i + 2, rule), family, rule);
                         i += 3;
                         writer.Immediate(NftValue.Reg1, address.GetAddressBytes());
                         writer.Immediate(NftValue.Reg2, PortBytes(port));
-                        writer.Dnat(family == IPFamily.IPv6 ? NftValue.NfProtoIPv6 : NftValue.NfProtoIPv4, NftValue.Reg1, NftValue.Reg2);
+                        writer.Dnat(nfproto, NftValue.Reg1, NftValue.Reg2);
                         ended = true;
                         break;
                     }

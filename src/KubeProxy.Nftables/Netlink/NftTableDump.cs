@@ -76,6 +76,9 @@ internal static class NftTableDump
         // Anonymous sets (a rule's inline `{ … }`, named __set0 and so on) belong to their rule: nft does not list
         // them, and they go with the rule.
         if ((flags & NftValue.SetAnonymous) != 0) return null;
-        return setTable is not null && name is not null ? (setTable, new SetInfo(name, (int)(timeoutMilliseconds / 1000))) : null;
+        if (setTable is null || name is null) return null;
+        // The endpoint-targets maps are recreated by full syncs (NftNetlinkBatch.RecreateSet) exactly as nft made them.
+        var definition = Rendering.ServiceRenderer.IsEndpointTargetsMap(name) ? reply.Payload[4..].ToArray() : null;
+        return (setTable, new SetInfo(name, (int)(timeoutMilliseconds / 1000), definition));
     }
 }

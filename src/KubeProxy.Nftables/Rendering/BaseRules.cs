@@ -46,6 +46,12 @@ public static class BaseRules
             "map { type inet_proto . inet_service : verdict ; comment \"vmap to drop or reject packets to service nodeports with no endpoints\" ; }");
         yield return (ServiceRenderer.FirewallIPsMap,
             $"map {{ type {f.AddrType} . inet_proto . inet_service : verdict ; comment \"destinations that are subject to LoadBalancerSourceRanges\" ; }}");
+        // Keyed by what numgen draws (a 32-bit integer in host order), which only `typeof` can say.
+        foreach (var proto in ServiceRenderer.EndpointTargetsProtocols)
+        {
+            yield return (ServiceRenderer.EndpointTargetsMap(proto),
+                $"map {{ typeof numgen random mod 1 : {f.Ip} daddr . {proto} dport ; comment \"{proto} endpoints of Service chains, by numgen draw\" ; }}");
+        }
         yield return (ServiceRenderer.HairpinSet,
             $"set {{ type {f.AddrType} . {f.AddrType} ; comment \"endpoints reaching themselves through a Service (masqueraded)\" ; }}");
     }
@@ -61,7 +67,7 @@ public static class BaseRules
     ];
 
     /// <summary>Whether the fixed chain or set <paramref name="name"/> is also in every other Service table.</summary>
-    public static bool InEveryServiceTable(string name) => ServiceTableParts.Contains(name);
+    public static bool InEveryServiceTable(string name) => ServiceTableParts.Contains(name) || ServiceRenderer.IsEndpointTargetsMap(name);
 
     /// <summary>The rules of the fixed chains, in order.</summary>
     public static IEnumerable<(string Chain, string Rule)> Rules(NftablesOptions options, NftFamily f, IReadOnlyList<IPNetwork> serviceCidrs, bool nodePortsOnAllAddresses)

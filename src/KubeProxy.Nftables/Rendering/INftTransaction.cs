@@ -30,6 +30,12 @@ public interface INftTransaction
     /// <summary>Removes every element of a set (<paramref name="isMap"/> false) or map.</summary>
     void FlushSet(string name, bool isMap);
 
+    /// <summary>Empties a set or map that no rule uses any more in this transaction by deleting it and creating it
+    /// again: unlike a flush, this leaves no old elements for the kernel to walk when new rules bind to it. nft text
+    /// uses <paramref name="text"/> (BaseRules' definition); a netlink batch needs <paramref name="kernelDefinition"/>
+    /// (a netlink listing's description of the set) and flushes without it.</summary>
+    void RecreateSet(string name, bool isMap, string text, byte[]? kernelDefinition);
+
     /// <summary>Deletes the current table with everything in it.</summary>
     void DeleteTable();
 }

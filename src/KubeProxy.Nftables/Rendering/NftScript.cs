@@ -124,6 +124,12 @@ public sealed class NftScript : INftTransaction
 
     void INftTransaction.FlushSet(string name, bool isMap) => Flush(isMap ? "map" : "set", name);
 
+    void INftTransaction.RecreateSet(string name, bool isMap, string text, byte[]? kernelDefinition)
+    {
+        Line($"delete {(isMap ? "map" : "set")} {_prefix}{name}");
+        AddSetOrMap(name, text);
+    }
+
     void INftTransaction.DeleteTable() => DeleteTable();
 
     /// <summary>Writes the script's UTF-8 bytes to <paramref name="stream"/> chunk by chunk.</summary>

@@ -35,6 +35,9 @@ public sealed class RecordedTransaction : INftTransaction
 
     public void DeleteTable() => _commands.Add(new(Verb.DeleteTable, ""));
 
+    public void RecreateSet(string name, bool isMap, string text, byte[]? kernelDefinition) =>
+        _commands.Add(new(Verb.RecreateSet, name, text, Timeout: isMap ? 1 : 0, Definition: kernelDefinition));
+
     /// <summary>Writes every command, in order, into <paramref name="target"/>.</summary>
     public void ReplayInto(INftTransaction target)
     {
@@ -54,6 +57,7 @@ public sealed class RecordedTransaction : INftTransaction
                 case Verb.FlushSet: target.FlushSet(c.Name, isMap: false); break;
                 case Verb.FlushMap: target.FlushSet(c.Name, isMap: true); break;
                 case Verb.DeleteTable: target.DeleteTable(); break;
+                case Verb.RecreateSet: target.RecreateSet(c.Name, c.Timeout == 1, c.Text!, c.Definition); break;
                 default: throw new InvalidOperationException($"unknown command {c.Verb}");
             }
         }
@@ -73,7 +77,9 @@ public sealed class RecordedTransaction : INftTransaction
         FlushSet,
         FlushMap,
         DeleteTable,
+        RecreateSet,
     }
 
-    private readonly record struct Command(Verb Verb, string Name, string? Text = null, int Timeout = 0, MapElement Element = default);
+    private readonly record struct Command(Verb Verb, string Name, string? Text = null, int Timeout = 0, MapElement Element = default,
+        byte[]? Definition = null);
 }

@@ -9,8 +9,8 @@ namespace KubeProxy.Nftables.Rendering;
 /// <summary>
 /// Renders one Service (all its ports) into chains and map elements, following upstream's nftables layout:
 /// dispatch through the service-ips / service-nodeports verdict maps, a service chain (Cluster policy) and a local
-/// chain (Local policy) that pick an endpoint at random and DNAT to it (one <c>numgen random mod K == 0 ... dnat</c>
-/// rule per endpoint, see ServiceToEndpointRules), an external chain for NodePort, LoadBalancer and external IPs, a
+/// chain (Local policy) that pick an endpoint at random and DNAT to it (one <c>dnat to numgen … map @endpoint-targets</c>
+/// rule, see ServiceToEndpointRules), an external chain for NodePort, LoadBalancer and external IPs, a
 /// firewall chain for loadBalancerSourceRanges, and REJECT/DROP entries in the no-endpoint maps. Unlike upstream there
 /// is a chain per endpoint only with ClientIP affinity (affinity update, DNAT); hairpin traffic is masqueraded in
 /// postrouting through the hairpin-endpoints set. Pure: the same snapshot always gives the same text, which is what
@@ -31,6 +31,19 @@ public sealed class ServiceRenderer
     /// a pod reaching itself through a Service. Several Services share an element (the data plane counts holders).</summary>
     public const string HairpinSet = "hairpin-endpoints";
 
+    /// <summary>Per Service table and protocol (<c>endpoint-targets-tcp</c>, <c>-udp</c>, <c>-sctp</c>): numgen result →
+    /// <c>address . port</c>, the endpoints of every chain that picks among two or more without affinity (see
+    /// <see cref="IEndpointSlots"/>). One map per protocol because nft 1.0.6 types a map's port by protocol
+    /// (`typeof … tcp dport`) and refuses a UDP rule on a TCP-typed map, and a protocol-neutral `th dport` map when
+    /// it reads the map back from the kernel.</summary>
+    public const string EndpointTargetsPrefix = "endpoint-targets-";
+
+    public static readonly string[] EndpointTargetsProtocols = ["tcp", "udp", "sctp"];
+
+    public static string EndpointTargetsMap(string protocol) => EndpointTargetsPrefix + protocol;
+
+    public static bool IsEndpointTargetsMap(string map) => map.StartsWith(EndpointTargetsPrefix, StringComparison.Ordinal);
+
     private readonly NftablesOptions _options;
     private readonly NftFamily _family;
 
@@ -41,16 +54,20 @@ public sealed class ServiceRenderer
     }
 
     /// <summary>Render one Service. <paramref name="detector"/> and <paramref name="nodeIP"/> come from the snapshot's node.</summary>
-    public ServiceRules Render(ObjectName service, IEnumerable<ServicePortState> ports, LocalDetector detector, IPAddress? nodeIP)
+    /// <param name="slots">Key ranges of the endpoint-targets map; without it, a chain picks among endpoints with one
+    /// <c>numgen … dnat</c> rule per endpoint.</param>
+    public ServiceRules Render(ObjectName service, IEnumerable<ServicePortState> ports, LocalDetector detector, IPAddress? nodeIP,
+        IEndpointSlots? slots = null)
     {
         var rules = new ServiceRules(service);
         // An endpoint address is one hairpin element per Service, however many ports reach it.
         var hairpin = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var port in ports) RenderPort(rules, port, detector, nodeIP, hairpin);
+        foreach (var port in ports) RenderPort(rules, port, detector, nodeIP, hairpin, slots);
         return rules;
     }
 
-    private void RenderPort(ServiceRules output, ServicePortState state, LocalDetector detector, IPAddress? nodeIP, HashSet<string> hairpin)
+    private void RenderPort(ServiceRules output, ServicePortState state, LocalDetector detector, IPAddress? nodeIP, HashSet<string> hairpin,
+        IEndpointSlots? slots)
     {
         var info = state.Info;
         var name = info.Name;
@@ -196,13 +213,13 @@ public sealed class ServiceRenderer
 
         if (usesClusterChain)
         {
-            output.Chains.Add(new RenderedChain(clusterChain, ServiceToEndpointRules(names, state.ClusterEndpoints, affinity, proto,
-                internalChain == clusterChain ? internalMasq : null)));
+            output.Chains.Add(new RenderedChain(clusterChain, ServiceToEndpointRules(output, clusterChain, slots, names, state.ClusterEndpoints,
+                affinity, proto, internalChain == clusterChain ? internalMasq : null)));
         }
         if (usesLocalChain)
         {
-            output.Chains.Add(new RenderedChain(localChain, ServiceToEndpointRules(names, state.LocalEndpoints, affinity, proto,
-                internalChain == localChain ? internalMasq : null)));
+            output.Chains.Add(new RenderedChain(localChain, ServiceToEndpointRules(output, localChain, slots, names, state.LocalEndpoints,
+                affinity, proto, internalChain == localChain ? internalMasq : null)));
         }
 
         foreach (var ep in state.AllReachable)
@@ -222,7 +239,8 @@ public sealed class ServiceRenderer
         }
     }
 
-    private List<string> ServiceToEndpointRules(EndpointNames names, EquatableArray<EndpointInfo> endpoints, bool affinity, string proto, string? masqRule)
+    private List<string> ServiceToEndpointRules(ServiceRules output, string chain, IEndpointSlots? slots, EndpointNames names,
+        EquatableArray<EndpointInfo> endpoints, bool affinity, string proto, string? masqRule)
     {
         var rules = new List<string>(endpoints.Count + 2);
         if (masqRule is not null) rules.Add(masqRule);
@@ -242,6 +260,20 @@ public sealed class ServiceRenderer
         // take minutes (docs/performance.md). These rules cost the kernel the same as any other rule.
         // Without affinity the rule DNATs itself: upstream's chain per endpoint would be one more chain per endpoint,
         // and every chain of the namespace costs each commit (100,000 of them at 10,000 x 10; docs/performance.md).
+        // With the endpoint-targets map (slots) it is one rule whatever N is: numgen draws a key of this chain's
+        // range and the map gives the address and port, so an endpoint that changes is an element, not a rule, and
+        // the kernel need not re-validate the table (a rule with NAT would make it).
+        if (!affinity && slots is not null && endpoints.Count >= 2)
+        {
+            var start = slots.Reserve(chain, endpoints.Count);
+            for (var i = 0; i < endpoints.Count; i++)
+            {
+                var ep = endpoints[i];
+                output.Elements.Add(new MapElement(EndpointTargetsMap(proto), (start + (uint)i).ToString(CultureInfo.InvariantCulture), $"{Addr(ep.IP)} . {ep.Port.ToString(CultureInfo.InvariantCulture)}"));
+            }
+            rules.Add($"meta l4proto {proto} dnat to numgen random mod {endpoints.Count.ToString(CultureInfo.InvariantCulture)} offset {start.ToString(CultureInfo.InvariantCulture)} map @{EndpointTargetsMap(proto)}");
+            return rules;
+        }
         for (var i = 0; i < endpoints.Count; i++)
         {
             var ep = endpoints[i];

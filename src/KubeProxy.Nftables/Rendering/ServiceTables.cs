@@ -59,8 +59,10 @@ public sealed class ServiceTables
     }
 
     /// <summary>Where an element of <paramref name="map"/> owned by a Service of <paramref name="serviceTable"/> goes:
-    /// the dispatch maps are in the Service's table, the filter-side maps and the ClusterIP set in the main one.</summary>
-    public string TableOfElement(string map, string serviceTable) => IsDispatchMap(map) ? serviceTable : Main;
+    /// the dispatch maps and the endpoint-targets map are in the Service's table, the filter-side maps, the ClusterIP
+    /// and hairpin sets in the main one.</summary>
+    public string TableOfElement(string map, string serviceTable) =>
+        IsDispatchMap(map) || ServiceRenderer.IsEndpointTargetsMap(map) ? serviceTable : Main;
 
     /// <summary>The maps a Service's table dispatches from: service-ips and service-nodeports.</summary>
     public static bool IsDispatchMap(string map) => map is ServiceRenderer.ServiceIPsMap or ServiceRenderer.ServiceNodePortsMap;
