@@ -531,7 +531,8 @@ public sealed partial class NftablesDataPlane : IDataPlane
         };
     }
 
-    /// <summary>The partial sync's commands, or null when a full sync must decide (<see cref="_dispatchOwners"/>).</summary>
+    /// <summary>The partial sync's commands, or null when a full sync must decide (<see cref="_dispatchOwners"/>, or the
+    /// endpoint-targets keys ran out).</summary>
     private SyncPlan? PlanPartial(ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now)
     {
         var ownerChanges = new List<(ulong Key, ObjectName Service, bool Add)>();
@@ -554,9 +555,17 @@ public sealed partial class NftablesDataPlane : IDataPlane
             var old = _records.GetValueOrDefault(service) ?? ServiceRecord.Empty;
             var oldSlots = _slots.GetValueOrDefault(service);
             var provider = new SlotProvider(_slotAllocator, oldSlots);
-            var rendered = snapshot.PortsByService.ContainsKey(service)
-                ? _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP, provider)
-                : new ServiceRules(service);
+            ServiceRules rendered;
+            try
+            {
+                rendered = snapshot.PortsByService.ContainsKey(service)
+                    ? _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP, provider)
+                    : new ServiceRules(service);
+            }
+            catch (EndpointSlotsExhaustedException)
+            {
+                return null; // a full sync starts a fresh key space
+            }
             slotChanges.Add((service, oldSlots, provider.Taken));
             if (_tables.Count > 1 && !DropKeysHeldByOthers(rendered, snapshot)) return null;
             var next = ServiceRecord.From(rendered);

@@ -78,4 +78,42 @@ public class NetlinkBatchEncodingTests
         Assert.Equal(NetlinkMessageFlags.Ack, seen[3].Flags & NetlinkMessageFlags.Ack);
         Assert.Equal("add rule endpoint-x meta l4proto tcp dnat to [fd00:10::1]:8080", batch.Describe(2));
     }
+
+    [Fact]
+    public void Consecutive_elements_of_one_set_share_a_message_until_the_set_or_table_changes_or_the_list_is_full()
+    {
+        using var batch = new NftNetlinkBatch(IPFamily.IPv4, "kube-proxy");
+        for (var i = 0; i < 3; i++) batch.AddElement(new MapElement("endpoint-targets-tcp", i.ToString(System.Globalization.CultureInfo.InvariantCulture), $"198.18.64.{i + 1} . 8080"));
+        batch.AddElement(new MapElement("cluster-ips", "198.19.0.1", ""));
+        batch.UseTable("kube-proxy-1");
+        batch.AddElement(new MapElement("cluster-ips", "198.19.0.2", ""));
+        Assert.Equal(3, batch.Commands);
+        Assert.Equal("one of 3 elements, the first: add element endpoint-targets-tcp { 0 }", batch.Describe(1));
+        Assert.Equal("add element cluster-ips { 198.19.0.2 } (table kube-proxy-1)", batch.Describe(3));
+
+        // Each message's element list is one nested attribute (16-bit length): a long run is split.
+        using var many = new NftNetlinkBatch(IPFamily.IPv6, "kube-proxy");
+        for (var i = 0; i < 3_000; i++) many.AddElement(new MapElement("hairpin-endpoints", $"fd00:10::{i:x} . fd00:10::{i:x}", ""));
+        Assert.InRange(many.Commands, 2, 10);
+        var elements = 0;
+        foreach (var m in new NetlinkMessageReader(many.Finish().WrittenSpan))
+        {
+            if (m.Type != (ushort)((10 << 8) | 12)) continue;
+            foreach (var a in m.Attributes(4))
+            {
+                if (a.Type != 3) continue;
+                foreach (var _ in a.Nested) elements++;
+            }
+        }
+        Assert.Equal(3_000, elements);
+    }
+
+    [Fact]
+    public void A_batch_whose_element_failed_to_encode_takes_no_more_elements_of_that_set()
+    {
+        using var batch = new NftNetlinkBatch(IPFamily.IPv4, "kube-proxy");
+        batch.AddElement(new MapElement("cluster-ips", "198.19.0.1", ""));
+        Assert.Throws<NftUnsupportedException>(() => batch.AddElement(new MapElement("cluster-ips", "fd00::1", "")));
+        Assert.Throws<InvalidOperationException>(() => batch.AddElement(new MapElement("cluster-ips", "198.19.0.3", "")));
+    }
 }

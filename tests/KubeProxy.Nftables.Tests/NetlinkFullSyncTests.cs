@@ -126,6 +126,7 @@ public class NetlinkFullSyncTests(ITestOutputHelper output)
                 output.WriteLine($"{step}: {a.LastApplyPath}");
                 Assert.Equal(NftApplyPath.NftFull, b.LastApplyPath);
                 NetlinkPartialSyncTests.AssertSameTables(viaNetlink, viaText, family, options, step);
+                NetlinkPartialSyncTests.AssertEndpointTargetsConsistent(viaNetlink, family, options, step);
             }
 
             FullSyncBoth("first full sync");

@@ -57,6 +57,10 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
         steps.Add(("web scales to three endpoints", () => cluster.Slice(ClusterBuilder.Endpoints("default", "web", 8080, "198.18.64.11", "198.18.64.31", "198.18.64.32"))));
         steps.Add(("web replaces one of its three endpoints (only endpoint-targets elements change)",
             () => cluster.Slice(ClusterBuilder.Endpoints("default", "web", 8080, "198.18.64.11", "198.18.64.33", "198.18.64.32"))));
+        steps.Add(("web scales to two endpoints (its three keys are released)",
+            () => cluster.Slice(ClusterBuilder.Endpoints("default", "web", 8080, "198.18.64.11", "198.18.64.33"))));
+        steps.Add(("web-nodeport scales to three endpoints (the released range is reused)",
+            () => cluster.Slice(ClusterBuilder.Endpoints("default", "web-nodeport", 8080, "198.18.64.11", "198.18.64.41", "198.18.64.42"))));
         steps.Add(("dns (UDP) scales to two endpoints, then SCTP to three (their own endpoint-targets maps)", () =>
         {
             cluster.Slice(RepresentativeCluster.Slice("default", "dns", "dns", 5353, Protocol.UDP, ("198.18.64.21", "node-1"), ("198.18.64.23", "node-2")));
@@ -133,6 +137,7 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
                 // Only web-lb's firewall rule (an anonymous set of source ranges) is outside the netlink vocabulary.
                 Assert.Equal(name.Contains("web-lb", StringComparison.Ordinal) ? NftApplyPath.NftPartial : NftApplyPath.Netlink, a.LastApplyPath);
                 AssertSameTables(viaNetlink, viaText, family, options, name);
+                AssertEndpointTargetsConsistent(viaNetlink, family, options, name);
                 // Let chains that fell out of use become deletable; the next partial sync deletes them.
                 time.Advance(TimeSpan.FromSeconds(2));
             }
@@ -166,6 +171,40 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
             Assert.Fail($"after '{step}' the tables differ:\n{string.Join('\n', diff)}");
         }
         Assert.Contains("chain services", left, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// What the slot bookkeeping must guarantee, read from the kernel: every <c>numgen … offset S map @M</c> rule finds
+    /// its N keys in M, no two rules of a map share a key, and M holds no key that no rule uses (a leftover of an
+    /// earlier range). Both namespaces run the same planner, so comparing them cannot show this.
+    /// </summary>
+    internal static void AssertEndpointTargetsConsistent(string ns, string family, NftablesOptions options, string step)
+    {
+        var tables = new Rendering.ServiceTables(options.TableName, options.ServiceTables);
+        var rule = new System.Text.RegularExpressions.Regex(@"numgen random mod (\d+)(?: offset (\d+))? map @(endpoint-targets-\w+)");
+        var element = new System.Text.RegularExpressions.Regex(@"(\d+) : [0-9a-f:.]+ \. \d+");
+        foreach (var table in tables.All)
+        {
+            var text = List(ns, family, table);
+            var used = new Dictionary<string, HashSet<uint>>();
+            foreach (System.Text.RegularExpressions.Match m in rule.Matches(text))
+            {
+                var n = uint.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                var start = m.Groups[2].Success ? uint.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+                if (!used.TryGetValue(m.Groups[3].Value, out var keys)) used[m.Groups[3].Value] = keys = [];
+                for (var k = start; k < start + n; k++) Assert.True(keys.Add(k), $"after '{step}': key {k} of {m.Groups[3].Value} in {table} used by two rules");
+            }
+            foreach (var map in Rendering.ServiceRenderer.EndpointTargetsProtocols.Select(Rendering.ServiceRenderer.EndpointTargetsMap))
+            {
+                var at = text.IndexOf($"map {map} {{", StringComparison.Ordinal);
+                Assert.True(at >= 0, $"{map} missing in {table}");
+                var block = text[at..text.IndexOf("\n\t}", at, StringComparison.Ordinal)];
+                var present = element.Matches(block).Select(m => uint.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+                var expected = used.GetValueOrDefault(map) ?? [];
+                Assert.True(present.SetEquals(expected),
+                    $"after '{step}': {map} in {table} holds [{string.Join(",", present.Order())}], its rules use [{string.Join(",", expected.Order())}]");
+            }
+        }
     }
 
     private static string[] ListTables(string ns, string family)

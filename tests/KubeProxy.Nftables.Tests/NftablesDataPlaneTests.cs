@@ -250,4 +250,36 @@ public class NftablesDataPlaneTests
         plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
         Assert.Equal(1_000, Deletes(runner.Applied[^1]));
     }
+
+    [Fact]
+    public void A_chain_that_grows_gets_a_new_key_range_and_its_old_one_is_reused_only_after_the_commit()
+    {
+        var cluster = new ClusterBuilder().Node("198.18.0.10");
+        cluster.Service(ClusterBuilder.ClusterIP("ns", "a", "198.19.0.1", 80)).Slice(ClusterBuilder.Endpoints("ns", "a", 8080, "198.18.64.1", "198.18.64.2"));
+        cluster.Service(ClusterBuilder.ClusterIP("ns", "b", "198.19.0.2", 80)).Slice(ClusterBuilder.Endpoints("ns", "b", 8080, "198.18.64.3", "198.18.64.4"));
+        var runner = new FakeNftRunner();
+        var plane = Plane(runner);
+        plane.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
+        static (uint Start, uint Count) Range(string script, string service)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(script, $@"ns/{service}/tcp/p meta l4proto tcp dnat to numgen random mod (\d+) offset (\d+) map");
+            Assert.True(m.Success, script);
+            return (uint.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), uint.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        var a = Range(runner.Applied[^1], "a");
+        var b = Range(runner.Applied[^1], "b");
+
+        // a grows to three: its two keys cannot stretch into b's, so it moves; its old elements go.
+        cluster.Slice(ClusterBuilder.Endpoints("ns", "a", 8080, "198.18.64.1", "198.18.64.2", "198.18.64.5"));
+        plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        var grown = Range(runner.Applied[^1], "a");
+        Assert.Equal(3u, grown.Count);
+        Assert.True(grown.Start >= b.Start + b.Count || grown.Start + grown.Count <= b.Start, $"a {grown} overlaps b {b}");
+        Assert.Contains($"delete element ip kube-proxy endpoint-targets-tcp {{ {a.Start} }}", runner.Applied[^1], StringComparison.Ordinal);
+
+        // c needs two keys: it gets a's released range, now that the transaction that released it is committed.
+        cluster.Service(ClusterBuilder.ClusterIP("ns", "c", "198.19.0.3", 80)).Slice(ClusterBuilder.Endpoints("ns", "c", 8080, "198.18.64.6", "198.18.64.7"));
+        plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+        Assert.Equal(a, Range(runner.Applied[^1], "c"));
+    }
 }

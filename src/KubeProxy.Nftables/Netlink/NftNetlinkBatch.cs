@@ -5,8 +5,9 @@ using KubeProxy.Nftables.Rendering;
 namespace KubeProxy.Nftables.Netlink;
 
 /// <summary>
-/// One nf_tables transaction for the tables of one family, written as the netlink batch nft itself would send: BATCH_BEGIN, one
-/// message per command, BATCH_END. The kernel applies all of it or none of it. It replies to every command that
+/// One nf_tables transaction for the tables of one family, written as the netlink batch nft itself would send:
+/// BATCH_BEGIN, one message per command (consecutive element adds to one set share a message), BATCH_END. The kernel
+/// applies all of it or none of it. It replies to every command that
 /// failed (the reply names the command: <see cref="Describe"/>) and, since only the last command asks for an ACK,
 /// once more at the end: one reply per batch, however large, so the receive buffer never overflows.
 /// This is how partial syncs, and the Services' part of full syncs, reach the kernel without running nft, whose 1.0.6
@@ -126,6 +127,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         }
         else
         {
+            ThrowIfAbandoned();
             _descriptions[^1] = _descriptions[^1] with { More = _descriptions[^1].More + 1 };
         }
         try
@@ -291,7 +293,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
                 Verb.FlushMap => $"flush map {Name}",
                 _ => "delete table",
             };
-            if (More > 0) text += $" and {More} more";
+            if (More > 0) text = $"one of {More + 1} elements, the first: {text}";
             // Name the table in errors only when the batch spans several.
             return Table == firstTable ? text : $"{text} (table {Table})";
         }

@@ -9,7 +9,7 @@ namespace KubeProxy.Nftables.Rendering;
 /// <summary>
 /// Renders one Service (all its ports) into chains and map elements, following upstream's nftables layout:
 /// dispatch through the service-ips / service-nodeports verdict maps, a service chain (Cluster policy) and a local
-/// chain (Local policy) that pick an endpoint at random and DNAT to it (one <c>dnat to numgen … map @endpoint-targets</c>
+/// chain (Local policy) that pick an endpoint at random and DNAT to it (one <c>dnat to numgen … map @endpoint-targets-PROTO</c>
 /// rule, see ServiceToEndpointRules), an external chain for NodePort, LoadBalancer and external IPs, a
 /// firewall chain for loadBalancerSourceRanges, and REJECT/DROP entries in the no-endpoint maps. Unlike upstream there
 /// is a chain per endpoint only with ClientIP affinity (affinity update, DNAT); hairpin traffic is masqueraded in

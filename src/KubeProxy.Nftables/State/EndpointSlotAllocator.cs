@@ -17,7 +17,7 @@ public sealed class EndpointSlotAllocator
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (_released.TryGetValue(count, out var ranges) && ranges.Count > 0) return ranges.Pop();
-        if (_next > uint.MaxValue - (uint)count) throw new InvalidOperationException("endpoint slot keys exhausted; a full sync starts afresh");
+        if (_next > uint.MaxValue - (uint)count) throw new EndpointSlotsExhaustedException();
         var start = _next;
         _next += (uint)count;
         return start;
@@ -29,3 +29,6 @@ public sealed class EndpointSlotAllocator
         ranges.Push(start);
     }
 }
+
+/// <summary>All 2^32 keys were handed out since the last full sync (which starts a fresh allocator).</summary>
+public sealed class EndpointSlotsExhaustedException() : Exception("endpoint-targets keys exhausted; a full sync starts afresh");
