@@ -1,9 +1,6 @@
 using System.Net;
 using KubeProxy.Core.Model;
 using KubeProxy.Linux.Processes;
-using KubeProxy.Nftables.Execution;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace KubeProxy.Nftables.Tests;
@@ -108,71 +105,57 @@ public class NetlinkFullSyncTests(ITestOutputHelper output)
     private void RunBoth(NftablesOptions options, ClusterBuilder cluster, List<(string Name, Action Change)> steps, string family,
         string? tamperTable, Action? addUnsupported)
     {
-        var viaNetlink = "kpn-" + Guid.NewGuid().ToString("N")[..8];
-        var viaText = "kpn-" + Guid.NewGuid().ToString("N")[..8];
-        Assert.True(ProcessRunner.Run("ip", ["netns", "add", viaNetlink]).Succeeded);
-        Assert.True(ProcessRunner.Run("ip", ["netns", "add", viaText]).Succeeded);
-        using var netlink = NftNetlinkApplier.InNetworkNamespace(viaNetlink);
-        try
+        using var pair = new NetlinkVsTextPair(options);
+        var (viaNetlink, viaText, time, a, b) = (pair.ViaNetlink, pair.ViaText, pair.Time, pair.Netlink, pair.Text);
+        void FullSyncBoth(string step)
         {
-            var time = new FakeTimeProvider();
-            var a = new NftablesDataPlane(options, NftProcessRunner.InNetworkNamespace(viaNetlink), null, NullLogger.Instance, time, () => [], netlink);
-            var b = new NftablesDataPlane(options, NftProcessRunner.InNetworkNamespace(viaText), null, NullLogger.Instance, time, () => []);
-            void FullSyncBoth(string step)
-            {
-                var snapshot = cluster.Build();
-                a.Sync(snapshot, fullSync: true, CancellationToken.None);
-                b.Sync(snapshot, fullSync: true, CancellationToken.None);
-                output.WriteLine($"{step}: {a.LastApplyPath}");
-                Assert.Equal(NftApplyPath.NftFull, b.LastApplyPath);
-                NetlinkPartialSyncTests.AssertSameTables(viaNetlink, viaText, family, options, step);
-                NetlinkPartialSyncTests.AssertEndpointTargetsConsistent(viaNetlink, family, options, step);
-            }
-
-            FullSyncBoth("first full sync");
-            Assert.Equal(NftApplyPath.NetlinkFull, a.LastApplyPath);
-            // The first full sync of a process sends the fixed part (through nft) before the Services' batch.
-            Assert.Contains("add chain ip", a.LastScript.Replace("ip6", "ip", StringComparison.Ordinal), StringComparison.Ordinal);
-
-            foreach (var (name, change) in steps)
-            {
-                change();
-                FullSyncBoth(name);
-                Assert.Equal(NftApplyPath.NetlinkFull, a.LastApplyPath);
-                // Unchanged and all there: only the batch went.
-                Assert.StartsWith("# and a netlink batch", a.LastScript, StringComparison.Ordinal);
-                time.Advance(TimeSpan.FromSeconds(2));
-            }
-            FullSyncBoth("stale chains deleted");
-
-            if (tamperTable is not null)
-            {
-                // Someone deletes one of our tables: the next full sync finds it missing and sends the fixed part again.
-                Assert.True(ProcessRunner.Run("ip", ["netns", "exec", viaNetlink, "nft", "delete", "table", family, tamperTable]).Succeeded);
-                FullSyncBoth($"{tamperTable} deleted by someone else");
-                Assert.Equal(NftApplyPath.NetlinkFull, a.LastApplyPath);
-                Assert.DoesNotContain("# and a netlink batch", a.LastScript.Split('\n')[0], StringComparison.Ordinal);
-            }
-
-            // Someone flushes a fixed chain (chains and sets all still there): the rules' fingerprint differs from the
-            // one taken after we wrote them, so the fixed part goes again; the next full sync skips it again.
-            Assert.True(ProcessRunner.Run("ip", ["netns", "exec", viaNetlink, "nft", "flush", "chain", family, "kube-proxy", "masquerading"]).Succeeded);
-            FullSyncBoth("masquerading flushed by someone else");
-            Assert.DoesNotContain("# and a netlink batch", a.LastScript.Split('\n')[0], StringComparison.Ordinal);
-            FullSyncBoth("no change after the repair");
-            Assert.StartsWith("# and a netlink batch", a.LastScript, StringComparison.Ordinal);
-
-            if (addUnsupported is not null)
-            {
-                addUnsupported();
-                FullSyncBoth("a rule outside the batch vocabulary");
-                Assert.Equal(NftApplyPath.NftFull, a.LastApplyPath);
-            }
+            var snapshot = cluster.Build();
+            a.Sync(snapshot, fullSync: true, CancellationToken.None);
+            b.Sync(snapshot, fullSync: true, CancellationToken.None);
+            output.WriteLine($"{step}: {a.LastApplyPath}");
+            Assert.Equal(NftApplyPath.NftFull, b.LastApplyPath);
+            NetlinkPartialSyncTests.AssertSameTables(viaNetlink, viaText, family, options, step);
+            NetlinkPartialSyncTests.AssertEndpointTargetsConsistent(viaNetlink, family, options, step);
         }
-        finally
+
+        FullSyncBoth("first full sync");
+        Assert.Equal(NftApplyPath.NetlinkFull, a.LastApplyPath);
+        // The first full sync of a process sends the fixed part (through nft) before the Services' batch.
+        Assert.Contains("add chain ip", a.LastScript.Replace("ip6", "ip", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        foreach (var (name, change) in steps)
         {
-            ProcessRunner.Run("ip", ["netns", "del", viaNetlink]);
-            ProcessRunner.Run("ip", ["netns", "del", viaText]);
+            change();
+            FullSyncBoth(name);
+            Assert.Equal(NftApplyPath.NetlinkFull, a.LastApplyPath);
+            // Unchanged and all there: only the batch went.
+            Assert.StartsWith("# and a netlink batch", a.LastScript, StringComparison.Ordinal);
+            time.Advance(TimeSpan.FromSeconds(2));
+        }
+        FullSyncBoth("stale chains deleted");
+
+        if (tamperTable is not null)
+        {
+            // Someone deletes one of our tables: the next full sync finds it missing and sends the fixed part again.
+            Assert.True(ProcessRunner.Run("ip", ["netns", "exec", viaNetlink, "nft", "delete", "table", family, tamperTable]).Succeeded);
+            FullSyncBoth($"{tamperTable} deleted by someone else");
+            Assert.Equal(NftApplyPath.NetlinkFull, a.LastApplyPath);
+            Assert.DoesNotContain("# and a netlink batch", a.LastScript.Split('\n')[0], StringComparison.Ordinal);
+        }
+
+        // Someone flushes a fixed chain (chains and sets all still there): the rules' fingerprint differs from the
+        // one taken after we wrote them, so the fixed part goes again; the next full sync skips it again.
+        Assert.True(ProcessRunner.Run("ip", ["netns", "exec", viaNetlink, "nft", "flush", "chain", family, "kube-proxy", "masquerading"]).Succeeded);
+        FullSyncBoth("masquerading flushed by someone else");
+        Assert.DoesNotContain("# and a netlink batch", a.LastScript.Split('\n')[0], StringComparison.Ordinal);
+        FullSyncBoth("no change after the repair");
+        Assert.StartsWith("# and a netlink batch", a.LastScript, StringComparison.Ordinal);
+
+        if (addUnsupported is not null)
+        {
+            addUnsupported();
+            FullSyncBoth("a rule outside the batch vocabulary");
+            Assert.Equal(NftApplyPath.NftFull, a.LastApplyPath);
         }
     }
 }

@@ -2,9 +2,6 @@ using System.Net;
 using KubeProxy.Core.Model;
 using KubeProxy.Core.Snapshot;
 using KubeProxy.Linux.Processes;
-using KubeProxy.Nftables.Execution;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace KubeProxy.Nftables.Tests;
@@ -112,47 +109,33 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
 
     private void RunBoth(NftablesOptions options, ClusterBuilder cluster, List<(string Name, Action Change)> steps, string family)
     {
-        var viaNetlink = "kpn-" + Guid.NewGuid().ToString("N")[..8];
-        var viaText = "kpn-" + Guid.NewGuid().ToString("N")[..8];
-        Assert.True(ProcessRunner.Run("ip", ["netns", "add", viaNetlink]).Succeeded);
-        Assert.True(ProcessRunner.Run("ip", ["netns", "add", viaText]).Succeeded);
-        using var netlink = NftNetlinkApplier.InNetworkNamespace(viaNetlink);
-        try
-        {
-            var time = new FakeTimeProvider();
-            var a = new NftablesDataPlane(options, NftProcessRunner.InNetworkNamespace(viaNetlink), null, NullLogger.Instance, time, () => [], netlink);
-            var b = new NftablesDataPlane(options, NftProcessRunner.InNetworkNamespace(viaText), null, NullLogger.Instance, time, () => []);
-            var first = cluster.Build();
-            a.Sync(first, fullSync: true, CancellationToken.None);
-            b.Sync(first, fullSync: true, CancellationToken.None);
+        using var pair = new NetlinkVsTextPair(options);
+        var (viaNetlink, viaText, time, a, b) = (pair.ViaNetlink, pair.ViaText, pair.Time, pair.Netlink, pair.Text);
+        var first = cluster.Build();
+        a.Sync(first, fullSync: true, CancellationToken.None);
+        b.Sync(first, fullSync: true, CancellationToken.None);
 
-            foreach (var (name, change) in steps)
-            {
-                change();
-                var snapshot = cluster.Build();
-                a.Sync(snapshot, fullSync: false, CancellationToken.None);
-                b.Sync(snapshot, fullSync: false, CancellationToken.None);
-                output.WriteLine($"{name}: {a.LastApplyPath}\n{a.LastScript}");
-                Assert.Equal(NftApplyPath.NftPartial, b.LastApplyPath);
-                // Only web-lb's firewall rule (an anonymous set of source ranges) is outside the netlink vocabulary.
-                Assert.Equal(name.Contains("web-lb", StringComparison.Ordinal) ? NftApplyPath.NftPartial : NftApplyPath.Netlink, a.LastApplyPath);
-                AssertSameTables(viaNetlink, viaText, family, options, name);
-                AssertEndpointTargetsConsistent(viaNetlink, family, options, name);
-                // Let chains that fell out of use become deletable; the next partial sync deletes them.
-                time.Advance(TimeSpan.FromSeconds(2));
-            }
-            // One more sync with no change deletes the last stale chains, through netlink too.
-            var last = cluster.Build();
-            a.Sync(last, fullSync: false, CancellationToken.None);
-            b.Sync(last, fullSync: false, CancellationToken.None);
-            Assert.Equal(NftApplyPath.Netlink, a.LastApplyPath);
-            AssertSameTables(viaNetlink, viaText, family, options, "stale chains deleted");
-        }
-        finally
+        foreach (var (name, change) in steps)
         {
-            ProcessRunner.Run("ip", ["netns", "del", viaNetlink]);
-            ProcessRunner.Run("ip", ["netns", "del", viaText]);
+            change();
+            var snapshot = cluster.Build();
+            a.Sync(snapshot, fullSync: false, CancellationToken.None);
+            b.Sync(snapshot, fullSync: false, CancellationToken.None);
+            output.WriteLine($"{name}: {a.LastApplyPath}\n{a.LastScript}");
+            Assert.Equal(NftApplyPath.NftPartial, b.LastApplyPath);
+            // Only web-lb's firewall rule (an anonymous set of source ranges) is outside the netlink vocabulary.
+            Assert.Equal(name.Contains("web-lb", StringComparison.Ordinal) ? NftApplyPath.NftPartial : NftApplyPath.Netlink, a.LastApplyPath);
+            AssertSameTables(viaNetlink, viaText, family, options, name);
+            AssertEndpointTargetsConsistent(viaNetlink, family, options, name);
+            // Let chains that fell out of use become deletable; the next partial sync deletes them.
+            time.Advance(TimeSpan.FromSeconds(2));
         }
+        // One more sync with no change deletes the last stale chains, through netlink too.
+        var last = cluster.Build();
+        a.Sync(last, fullSync: false, CancellationToken.None);
+        b.Sync(last, fullSync: false, CancellationToken.None);
+        Assert.Equal(NftApplyPath.Netlink, a.LastApplyPath);
+        AssertSameTables(viaNetlink, viaText, family, options, "stale chains deleted");
     }
 
     internal static void AssertSameTables(string a, string b, string family, NftablesOptions options, string step)
