@@ -276,7 +276,8 @@ public sealed partial class NftablesDataPlane : IDataPlane
     /// <summary>
     /// A full sync in two parts. The fixed part (tables, base chains, the fixed chains' rules, the fixed sets and maps
     /// declared but not flushed) is nft text: it is small and changes only with configuration, so it is sent only when
-    /// it changed, when the kernel lacks any of it, or after a failure; on its own it never interrupts Service
+    /// it changed, when the kernel lacks a fixed chain or set, when the fixed chains' rules differ from what we last
+    /// wrote (FingerprintFixedRules), or after a failure; on its own it never interrupts Service
     /// traffic, since the maps it dispatches through are untouched. The Services' part flushes every other chain and
     /// the fixed sets and maps and rewrites them: one netlink batch (<paramref name="viaNetlink"/>; nft 1.0.6 spent
     /// half of a 10,000 x 10 full sync in its own parsing and memory), or appended to the fixed part as one nft
@@ -387,8 +388,9 @@ public sealed partial class NftablesDataPlane : IDataPlane
     }
 
     /// <summary>The Services' part of a full sync (see <see cref="PlanFull"/>), written into <paramref name="at"/>;
-    /// returns what to record once the kernel took it. Each Service's chains come before its affinity sets, rules
-    /// and elements, so nothing refers to what is not there yet; no rule refers to another Service's chains.</summary>
+    /// returns what to record once the kernel took it. Each Service's chains come before its affinity sets and rules,
+    /// and every element after all rules, so nothing refers to what is not there yet; no rule refers to another
+    /// Service's chains.</summary>
     private Action WriteServices(TableSwitch at, ProxySnapshot snapshot, LocalDetector detector, IPAddress? nodeIP, DateTimeOffset now,
         IReadOnlyDictionary<string, TableListing> listings)
     {
