@@ -127,7 +127,7 @@ public sealed class NftNetlinkApplier : IDisposable
     /// </summary>
     public ulong FingerprintRules(IPFamily family, IEnumerable<(string Table, string Chain)> chains)
     {
-        var hash = 14695981039346656037UL;
+        var hash = State.Hash.Seed;
         try
         {
             _connection ??= NetlinkConnection.Open(NetlinkProtocol.Netfilter, _options);
@@ -136,7 +136,7 @@ public sealed class NftNetlinkApplier : IDisposable
             {
                 request.Reset();
                 NftTableDump.WriteRuleRequest(request, family, table, chain);
-                hash = (hash ^ 0xfe) * 1099511628211;
+                hash = State.Hash.Add(hash, 0xfe);
                 try
                 {
                     var dump = _connection.Dump(request, (in NetlinkMessage reply) => hash = NftTableDump.FoldRule(hash, reply));

@@ -35,16 +35,15 @@ internal static class NftTableDump
     }
 
     /// <summary>Folds what a GETRULE reply says a rule does (its expressions and its userdata, the comment; not its
-    /// handle or position) into <paramref name="hash"/> (FNV-1a, 64 bit).</summary>
+    /// handle or position) into <paramref name="hash"/> (<see cref="State.Hash"/>).</summary>
     public static ulong FoldRule(ulong hash, in NetlinkMessage reply)
     {
         foreach (var a in reply.Attributes(4))
         {
             if (a.Type is not (NftAttr.RuleExpressions or NftAttr.RuleUserData)) continue;
-            hash = (hash ^ a.Type) * 1099511628211;
-            foreach (var b in a.Payload) hash = (hash ^ b) * 1099511628211;
+            hash = State.Hash.Add(State.Hash.Add(hash, (byte)a.Type), a.Payload);
         }
-        return (hash ^ 0xff) * 1099511628211;
+        return State.Hash.Add(hash, 0xff);
     }
 
     /// <summary>The table and name of the chain a GETCHAIN reply describes.</summary>

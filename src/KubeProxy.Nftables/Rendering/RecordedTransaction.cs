@@ -36,7 +36,7 @@ public sealed class RecordedTransaction : INftTransaction
     public void DeleteTable() => _commands.Add(new(Verb.DeleteTable, ""));
 
     public void RecreateSet(string name, bool isMap, string text, byte[]? kernelDefinition) =>
-        _commands.Add(new(Verb.RecreateSet, name, text, Timeout: isMap ? 1 : 0, Definition: kernelDefinition));
+        _commands.Add(new(isMap ? Verb.RecreateMap : Verb.RecreateSet, name, text, Definition: kernelDefinition));
 
     /// <summary>Writes every command, in order, into <paramref name="target"/>.</summary>
     public void ReplayInto(INftTransaction target)
@@ -57,7 +57,8 @@ public sealed class RecordedTransaction : INftTransaction
                 case Verb.FlushSet: target.FlushSet(c.Name, isMap: false); break;
                 case Verb.FlushMap: target.FlushSet(c.Name, isMap: true); break;
                 case Verb.DeleteTable: target.DeleteTable(); break;
-                case Verb.RecreateSet: target.RecreateSet(c.Name, c.Timeout == 1, c.Text!, c.Definition); break;
+                case Verb.RecreateSet: target.RecreateSet(c.Name, isMap: false, c.Text!, c.Definition); break;
+                case Verb.RecreateMap: target.RecreateSet(c.Name, isMap: true, c.Text!, c.Definition); break;
                 default: throw new InvalidOperationException($"unknown command {c.Verb}");
             }
         }
@@ -78,6 +79,7 @@ public sealed class RecordedTransaction : INftTransaction
         FlushMap,
         DeleteTable,
         RecreateSet,
+        RecreateMap,
     }
 
     private readonly record struct Command(Verb Verb, string Name, string? Text = null, int Timeout = 0, MapElement Element = default,

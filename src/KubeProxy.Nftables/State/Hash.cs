@@ -20,12 +20,20 @@ public static class Hash
     public static ulong Of(string value, string? comment) => Add(Add(Offset, value) ^ 0x1f, comment ?? "");
 
     /// <summary>The fingerprint of a name already encoded as UTF-8 (the form <see cref="ServiceRecord"/> keeps).</summary>
-    public static ulong OfUtf8(ReadOnlySpan<byte> bytes)
+    public static ulong OfUtf8(ReadOnlySpan<byte> bytes) => Add(Seed, bytes);
+
+    /// <summary>Where a fingerprint built piece by piece (<see cref="Add(ulong, ReadOnlySpan{byte})"/>) starts.</summary>
+    public const ulong Seed = Offset;
+
+    /// <summary>Folds <paramref name="bytes"/> into fingerprint <paramref name="h"/>.</summary>
+    public static ulong Add(ulong h, ReadOnlySpan<byte> bytes)
     {
-        var h = Offset;
         foreach (var b in bytes) h = (h ^ b) * Prime;
         return h;
     }
+
+    /// <summary>Folds one byte (a separator or tag) into fingerprint <paramref name="h"/>.</summary>
+    public static ulong Add(ulong h, byte b) => (h ^ b) * Prime;
 
     private static ulong Add(ulong h, string s)
     {
