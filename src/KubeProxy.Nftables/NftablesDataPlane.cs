@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.NetworkInformation;
+using System.Runtime.InteropServices;
 using KubeProxy.Core.Metrics;
 using KubeProxy.Core.Model;
 using KubeProxy.Core.Snapshot;
@@ -429,7 +430,8 @@ public sealed partial class NftablesDataPlane : IDataPlane
         var owners = _tables.Count > 1 ? new Dictionary<ulong, ObjectName>() : null;
         var sharedHolders = new Dictionary<ElementKey, int>();
         var allocator = new EndpointSlotAllocator();
-        var elements = new List<(string Table, MapElement Element)>();
+        // Elements by table and set, in the order the Services gave them.
+        var elements = new Dictionary<(string Table, string Map), List<MapElement>>();
         var slots = new Dictionary<ObjectName, Dictionary<string, SlotRange>>();
         foreach (var service in snapshot.PortsByService.Keys.Order())
         {
@@ -473,16 +475,19 @@ public sealed partial class NftablesDataPlane : IDataPlane
             foreach (var e in rules.Elements)
             {
                 if (IsShared(e.Map) && Hold(sharedHolders, new ElementKey(e.Map, e.Key), 1) > 1) continue;
-                elements.Add((_tables.TableOfElement(e.Map, serviceTable), e));
+                ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(elements, (_tables.TableOfElement(e.Map, serviceTable), e.Map), out _);
+                (group ??= []).Add(e);
             }
         }
         // Elements go after every rule, grouped by table and set. After: a rule that looks up a map makes the kernel
         // walk the map's elements once per chain it binds from (nf_tables_bind_set), so with the endpoint-targets
         // elements first each of the 10,000 rules of 10k x 10 walked thousands (apply 5.9 s instead of 3 s).
         // Grouped: consecutive elements of one set share a netlink message (NftNetlinkBatch.AddElement).
-        foreach (var (table, e) in elements.OrderBy(t => t.Table, StringComparer.Ordinal).ThenBy(t => t.Element.Map, StringComparer.Ordinal))
+        // Grouped, not sorted: a sort of every element cost a tenth of a 10k x 10 full sync's compute.
+        foreach (var (table, map) in elements.Keys.OrderBy(k => k.Table, StringComparer.Ordinal).ThenBy(k => k.Map, StringComparer.Ordinal))
         {
-            at.Use(table).AddElement(e);
+            var target = at.Use(table);
+            foreach (var e in elements[(table, map)]) target.AddElement(e);
         }
 
         var nodePortIPs = DesiredNodePortIPs(snapshot);

@@ -41,6 +41,28 @@ public class NetlinkBatchEncodingTests
     }
 
     [Fact]
+    public void A_rule_longer_than_the_encoder_reads_is_refused_not_cut()
+    {
+        // The compiler reads a rule's words into a fixed stack buffer: a longer rule must go to nft, whole.
+        using var batch = new NftNetlinkBatch(IPFamily.IPv4, "kube-proxy");
+        var rule = string.Join(' ', Enumerable.Repeat("ip saddr 198.18.0.1", 20)) + " drop";
+        var e = Assert.Throws<NftUnsupportedException>(() => batch.AddRule("c", rule));
+        Assert.Contains("more than", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("198.19.0.1 .  . 80")]
+    [InlineData("198.19.0.1 . 198.19.0.2 . 198.19.0.3 . 198.19.0.4 . 198.19.0.5 . 198.19.0.6 . 198.19.0.7 . 198.19.0.8 . 198.19.0.9 . 198.19.0.10 . 198.19.0.11 . 198.19.0.12 . 198.19.0.13 . 198.19.0.14 . 198.19.0.15 . 198.19.0.16 . 198.19.0.17")]
+    [InlineData("198.19.0.1 . tcp . 0")]
+    [InlineData("198.19.0.1 . icmp . 80")]
+    public void Malformed_keys_are_refused(string key)
+    {
+        // (A key with more fields than the set's type is the kernel's to refuse; one longer than any key can be is ours.)
+        using var batch = new NftNetlinkBatch(IPFamily.IPv4, "kube-proxy");
+        Assert.Throws<NftUnsupportedException>(() => batch.AddElement(new MapElement("service-ips", key, "goto x")));
+    }
+
+    [Fact]
     public void Keys_of_the_wrong_family_are_refused()
     {
         using var batch = new NftNetlinkBatch(IPFamily.IPv4, "kube-proxy");

@@ -121,6 +121,8 @@ internal sealed class SyncScenario : IScenario
             // Generating the objects is the API server's work, not ours: build them first, then time the ingest.
             var cluster = ClusterGenerator.Generate(shape).ToList();
             var endpoints = cluster.Sum(c => (long)c.Slices.Sum(s => s.Endpoints.Count));
+            var gcPause = GC.GetTotalPauseDuration();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var tracking = Stopwatch.StartNew();
             state.SetNode(ClusterGenerator.Node());
             foreach (var (service, slices) in cluster)
@@ -130,6 +132,9 @@ internal sealed class SyncScenario : IScenario
             }
             var ingest = tracking.Elapsed;
             var full = SyncAll(builders, planes, state, fullSync: true, ingest);
+            // Where compute goes besides our code: the garbage collector's pauses and what the cold sync allocated.
+            Console.WriteLine($"{shape} cold full sync: {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:F0} MiB allocated, " +
+                $"GC paused {(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:F0} ms ({GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gen0/1/2 so far)");
 
             MemoryDetail.Print($"{shape} after the full sync");
             // The collection kube-proxy itself runs after a full sync (MemoryTrimHook), so that steady RSS is what the

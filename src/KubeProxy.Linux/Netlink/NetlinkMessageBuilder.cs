@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace KubeProxy.Linux.Netlink;
@@ -10,17 +11,25 @@ namespace KubeProxy.Linux.Netlink;
 /// close). Sequence numbers and port ids stay zero here; <see cref="NetlinkConnection"/> stamps them when sending.
 /// Integers are written in host order unless the method says BigEndian, as the kernel's nla_put_* do.
 /// </summary>
-public sealed class NetlinkMessageBuilder : IDisposable
+public sealed unsafe class NetlinkMessageBuilder : IDisposable
 {
-    private byte[] _buffer;
+    /// <summary>The buffer while it is small: rented from the shared pool.</summary>
+    private byte[] _managed = [];
+    /// <summary>The buffer once it is large (<see cref="MaxPooledBytes"/>): native memory, see <see cref="Acquire"/>.</summary>
+    private byte* _native;
+    private int _capacity;
     private int _length;
     private int _messageStart = -1;
     private int _lastMessageStart = -1;
 
     public NetlinkMessageBuilder(int initialCapacity = 4096)
     {
-        _buffer = Acquire(Math.Max(initialCapacity, 64));
+        Acquire(Math.Max(initialCapacity, 64));
     }
+
+    ~NetlinkMessageBuilder() => Release();
+
+    private Span<byte> Buffer => _native != null ? new Span<byte>(_native, _capacity) : _managed.AsSpan();
 
     /// <summary>Bytes written so far (complete messages plus the one in progress).</summary>
     public int Length => _length;
@@ -35,12 +44,12 @@ public sealed class NetlinkMessageBuilder : IDisposable
         get
         {
             if (InMessage) throw new InvalidOperationException("a message is still open");
-            return _buffer.AsSpan(0, _length);
+            return Buffer[.._length];
         }
     }
 
     /// <summary>Mutable view for <see cref="NetlinkConnection"/> to stamp sequence numbers.</summary>
-    internal Span<byte> WrittenMutable => _buffer.AsSpan(0, _length);
+    internal Span<byte> WrittenMutable => Buffer[.._length];
 
     public void Reset()
     {
@@ -73,7 +82,7 @@ public sealed class NetlinkMessageBuilder : IDisposable
     public void AddFlagsToLastMessage(NetlinkMessageFlags flags)
     {
         if (_lastMessageStart < 0) throw new InvalidOperationException("no message has been ended");
-        var span = _buffer.AsSpan(_lastMessageStart + 6, 2);
+        var span = Buffer.Slice(_lastMessageStart + 6, 2);
         var current = BitConverter.ToUInt16(span);
         BitConverter.TryWriteBytes(span, (ushort)(current | (ushort)flags));
     }
@@ -102,7 +111,7 @@ public sealed class NetlinkMessageBuilder : IDisposable
     {
         var length = _length - token;
         if (length > ushort.MaxValue) throw new InvalidOperationException("nested attribute longer than 65535 bytes");
-        BitConverter.TryWriteBytes(_buffer.AsSpan(token, 2), (ushort)length);
+        BitConverter.TryWriteBytes(Buffer.Slice(token, 2), (ushort)length);
     }
 
     public void PutBytes(ushort type, ReadOnlySpan<byte> value)
@@ -128,7 +137,10 @@ public sealed class NetlinkMessageBuilder : IDisposable
     public void PutU64BigEndian(ushort type, ulong value) => BinaryPrimitives.WriteUInt64BigEndian(PutAttributeHeader(type, 8), value);
 
     /// <summary>A NUL-terminated string, as NLA_NUL_STRING policies expect.</summary>
-    public void PutString(ushort type, string value)
+    public void PutString(ushort type, string value) => PutString(type, value.AsSpan());
+
+    /// <summary>A NUL-terminated string, as NLA_NUL_STRING policies expect.</summary>
+    public void PutString(ushort type, ReadOnlySpan<char> value)
     {
         var count = Encoding.UTF8.GetByteCount(value);
         var payload = PutAttributeHeader(type, count + 1);
@@ -146,22 +158,55 @@ public sealed class NetlinkMessageBuilder : IDisposable
 
     public void Dispose()
     {
-        var buffer = _buffer;
-        _buffer = [];
-        Release(buffer);
+        Release();
+        GC.SuppressFinalize(this);
     }
 
-    /// <summary>Buffers up to this size are rented from and returned to the shared pool; larger ones (a full sync's
-    /// batch is tens of megabytes) are plain arrays the GC reclaims, since the shared pool would keep them alive for
-    /// the next renter and the process's memory would stay at the largest batch ever sent.</summary>
+    /// <summary>Buffers up to this size are rented from and returned to the shared pool. Larger ones (a full sync's
+    /// batch is tens of megabytes) are native memory, freed as soon as the batch is sent: the shared pool would keep
+    /// them alive for the next renter, and a managed array of that size lands on the large object heap, whose growth
+    /// triggers full collections of a heap holding the whole cluster (several per full sync at 10,000 x 10). glibc
+    /// maps allocations this large directly, so pages reserved but never written cost no memory.</summary>
     private const int MaxPooledBytes = 1024 * 1024;
 
-    private static byte[] Acquire(int size) =>
-        size <= MaxPooledBytes ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
-
-    private static void Release(byte[] buffer)
+    /// <summary>Takes a buffer of at least <paramref name="size"/> bytes, keeping what was written, and gives back the
+    /// old one.</summary>
+    private void Acquire(int size)
     {
-        if (buffer.Length > 0 && buffer.Length <= MaxPooledBytes) ArrayPool<byte>.Shared.Return(buffer);
+        if (size <= MaxPooledBytes)
+        {
+            var managed = ArrayPool<byte>.Shared.Rent(size);
+            Buffer[.._length].CopyTo(managed);
+            Release();
+            _managed = managed;
+            _capacity = managed.Length;
+            GC.SuppressFinalize(this);
+        }
+        else
+        {
+            var native = (byte*)NativeMemory.Alloc((nuint)size);
+            Buffer[.._length].CopyTo(new Span<byte>(native, size));
+            Release();
+            _native = native;
+            _capacity = size;
+            // Only a builder holding native memory needs its finalizer (one that was never disposed).
+            GC.ReRegisterForFinalize(this);
+        }
+    }
+
+    private void Release()
+    {
+        if (_native != null)
+        {
+            NativeMemory.Free(_native);
+            _native = null;
+        }
+        else if (_managed.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_managed);
+        }
+        _managed = [];
+        _capacity = 0;
     }
 
     private Span<byte> PutAttributeHeader(ushort type, int payloadLength)
@@ -183,17 +228,15 @@ public sealed class NetlinkMessageBuilder : IDisposable
 
     private Span<byte> Reserve(int count)
     {
-        if (_length + count > _buffer.Length)
+        if (_length + count > _capacity)
         {
-            var bigger = Acquire(Math.Max(_buffer.Length * 2, _length + count));
-            _buffer.AsSpan(0, _length).CopyTo(bigger);
-            Release(_buffer);
-            _buffer = bigger;
+            ObjectDisposedException.ThrowIf(_capacity == 0, this);
+            Acquire((int)Math.Min(Math.Max((long)_capacity * 2, _length + count), Array.MaxLength));
         }
-        var span = _buffer.AsSpan(_length, count);
+        var span = Buffer.Slice(_length, count);
         _length += count;
         return span;
     }
 
-    private void WriteHostUInt32(int offset, uint value) => BitConverter.TryWriteBytes(_buffer.AsSpan(offset, 4), value);
+    private void WriteHostUInt32(int offset, uint value) => BitConverter.TryWriteBytes(Buffer.Slice(offset, 4), value);
 }

@@ -13,31 +13,61 @@ namespace KubeProxy.Nftables.Netlink;
 /// </summary>
 internal static class NftElementCodec
 {
+    /// <summary>Room for any key or value (the longest of ours, IPv6 address . protocol . port, takes 24 bytes), with
+    /// room to spare for the check that a further field would fit.</summary>
+    private const int MaxKeyBytes = 64;
+
     public static byte[] Key(string key, IPFamily family)
     {
-        var parts = key.Split(" . ");
-        if (parts.Length == 1) return NftRuleCompiler.ParseAddress(key, family, key).GetAddressBytes();
-
-        var bytes = new List<byte>(24);
-        foreach (var part in parts)
-        {
-            byte[] field;
-            if (part is "tcp" or "udp" or "sctp") field = [NftRuleCompiler.ProtocolNumber(part, key)];
-            else if (char.IsAsciiDigit(part[0]) && !part.Contains('.') && !part.Contains(':')) field = NftRuleCompiler.PortBytes(NftRuleCompiler.ParsePort(part, key));
-            else field = NftRuleCompiler.ParseAddress(part, family, key).GetAddressBytes();
-            bytes.AddRange(field);
-            while (bytes.Count % 4 != 0) bytes.Add(0);
-        }
-        return [.. bytes];
+        Span<byte> bytes = stackalloc byte[MaxKeyBytes];
+        return bytes[..WriteKey(key, family, key, bytes)].ToArray();
     }
 
-    /// <summary>The key of an element of <paramref name="map"/>.</summary>
-    public static byte[] Key(string map, string key, IPFamily family)
+    /// <summary>Writes <paramref name="key"/> (an address, or fields joined by " . ") as the kernel stores it; returns
+    /// the length. Parsed as spans: a full sync writes a key or value for each of hundreds of thousands of elements.</summary>
+    private static int WriteKey(ReadOnlySpan<char> key, IPFamily family, string context, Span<byte> destination)
     {
-        if (!Rendering.ServiceRenderer.IsEndpointTargetsMap(map)) return Key(key, family);
+        if (key.IndexOf(" . ") < 0) return NftRuleCompiler.ParseAddress(key, family, context, destination);
+        var written = 0;
+        var rest = key;
+        while (true)
+        {
+            var separator = rest.IndexOf(" . ");
+            var part = separator < 0 ? rest : rest[..separator];
+            if (part.IsEmpty || written + 16 > destination.Length) throw NftRuleCompiler.Unsupported(context, $"key '{key}'");
+            var field = destination[written..];
+            int length;
+            if (part is "tcp" or "udp" or "sctp")
+            {
+                field[0] = NftRuleCompiler.ProtocolNumber(part, context);
+                length = 1;
+            }
+            else if (char.IsAsciiDigit(part[0]) && !part.ContainsAny('.', ':'))
+            {
+                length = NftRuleCompiler.PortBytes(NftRuleCompiler.ParsePort(part, context), field).Length;
+            }
+            else
+            {
+                length = NftRuleCompiler.ParseAddress(part, family, context, field);
+            }
+            // Each field of a concatenation takes a 4-byte-aligned slot, zero padded.
+            var padded = (length + 3) & ~3;
+            field[length..padded].Clear();
+            written += padded;
+            if (separator < 0) return written;
+            rest = rest[(separator + 3)..];
+        }
+    }
+
+    /// <summary>The key of an element of <paramref name="map"/>, in <paramref name="destination"/>; returns the length.</summary>
+    private static int WriteKey(string map, string key, IPFamily family, Span<byte> destination)
+    {
+        if (!Rendering.ServiceRenderer.IsEndpointTargetsMap(map)) return WriteKey(key, family, key, destination);
         if (!uint.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var slot))
             throw NftRuleCompiler.Unsupported(key, $"endpoint slot '{key}'");
-        return BitConverter.GetBytes(slot);
+        // numgen's result: a host-order integer.
+        BitConverter.TryWriteBytes(destination, slot);
+        return 4;
     }
 
     /// <summary>Writes NFTA_SET_ELEM_DATA for a verdict-map value ("goto CHAIN", "jump CHAIN", "drop", "accept") or a
@@ -47,23 +77,26 @@ internal static class NftElementCodec
         if (value.Length == 0) return;
         if (value.Contains(" . ", StringComparison.Ordinal))
         {
+            Span<byte> bytes = stackalloc byte[MaxKeyBytes];
+            var length = WriteKey(value, family, context, bytes);
             var nest = builder.BeginNested(NftAttr.SetElemData);
-            builder.PutBytes(NftAttr.DataValue, Key(value, family));
+            builder.PutBytes(NftAttr.DataValue, bytes[..length]);
             builder.EndNested(nest);
             return;
         }
-        var space = value.IndexOf(' ');
-        var verb = space < 0 ? value : value[..space];
-        var chain = space < 0 ? null : value[(space + 1)..];
+        var text = value.AsSpan();
+        var space = text.IndexOf(' ');
+        var verb = space < 0 ? text : text[..space];
+        var chain = space < 0 ? [] : text[(space + 1)..];
         var code = verb switch
         {
-            "goto" when chain is not null => NftValue.Goto,
-            "jump" when chain is not null => NftValue.Jump,
-            "drop" when chain is null => NftValue.Drop,
-            "accept" when chain is null => NftValue.Accept,
+            "goto" when space >= 0 => NftValue.Goto,
+            "jump" when space >= 0 => NftValue.Jump,
+            "drop" when space < 0 => NftValue.Drop,
+            "accept" when space < 0 => NftValue.Accept,
             _ => throw NftRuleCompiler.Unsupported(context, $"map value '{value}'"),
         };
-        if (chain is not null && (chain.Length == 0 || chain.Any(c => c is ' ' or '"' or '{' or '}')))
+        if (space >= 0 && (chain.IsEmpty || chain.ContainsAny(" \"{}")))
             throw NftRuleCompiler.Unsupported(context, $"chain name '{chain}'");
         var data = builder.BeginNested(NftAttr.SetElemData);
         NftExpressionWriter.PutVerdict(builder, code, chain);
@@ -72,8 +105,10 @@ internal static class NftElementCodec
 
     public static void PutKey(NetlinkMessageBuilder builder, string map, string key, IPFamily family)
     {
+        Span<byte> bytes = stackalloc byte[MaxKeyBytes];
+        var length = WriteKey(map, key, family, bytes);
         var nest = builder.BeginNested(NftAttr.SetElemKey);
-        builder.PutBytes(NftAttr.DataValue, Key(map, key, family));
+        builder.PutBytes(NftAttr.DataValue, bytes[..length]);
         builder.EndNested(nest);
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using KubeProxy.Linux.Netlink;
 
 namespace KubeProxy.Nftables.Netlink;
@@ -51,7 +50,7 @@ internal readonly struct NftExpressionWriter(NetlinkMessageBuilder builder)
         End(e);
     }
 
-    public void Lookup(string set, uint sreg, bool invert)
+    public void Lookup(ReadOnlySpan<char> set, uint sreg, bool invert)
     {
         var e = Begin("lookup");
         builder.PutString(NftAttr.LookupSet, set);
@@ -60,7 +59,8 @@ internal readonly struct NftExpressionWriter(NetlinkMessageBuilder builder)
         End(e);
     }
 
-    public void Verdict(int code, string? chain)
+    /// <param name="chain">The chain of a jump or goto; empty for other verdicts.</param>
+    public void Verdict(int code, ReadOnlySpan<char> chain)
     {
         var e = Begin("immediate");
         builder.PutU32BigEndian(NftAttr.ImmediateDreg, NftValue.RegVerdict);
@@ -90,7 +90,7 @@ internal readonly struct NftExpressionWriter(NetlinkMessageBuilder builder)
 
     /// <summary>A map lookup: the value of the element whose key is in <paramref name="sreg"/> goes to
     /// <paramref name="dreg"/> (no element: the rule stops here).</summary>
-    public void MapLookup(string map, uint sreg, uint dreg)
+    public void MapLookup(ReadOnlySpan<char> map, uint sreg, uint dreg)
     {
         var e = Begin("lookup");
         builder.PutString(NftAttr.LookupSet, map);
@@ -133,7 +133,7 @@ internal readonly struct NftExpressionWriter(NetlinkMessageBuilder builder)
         End(e);
     }
 
-    public void DynsetUpdate(string set, uint sregKey)
+    public void DynsetUpdate(ReadOnlySpan<char> set, uint sregKey)
     {
         var e = Begin("dynset");
         builder.PutString(NftAttr.DynsetSetName, set);
@@ -143,21 +143,20 @@ internal readonly struct NftExpressionWriter(NetlinkMessageBuilder builder)
     }
 
     /// <summary>NFTA_DATA_VERDICT { code, chain } inside an already open data attribute.</summary>
-    public static void PutVerdict(NetlinkMessageBuilder builder, int code, string? chain)
+    /// <param name="chain">The chain of a jump or goto; empty for other verdicts.</param>
+    public static void PutVerdict(NetlinkMessageBuilder builder, int code, ReadOnlySpan<char> chain)
     {
         var verdict = builder.BeginNested(NftAttr.DataVerdict);
         builder.PutU32BigEndian(NftAttr.VerdictCode, unchecked((uint)code));
-        if (chain is not null) builder.PutString(NftAttr.VerdictChain, chain);
+        if (!chain.IsEmpty) builder.PutString(NftAttr.VerdictChain, chain);
         builder.EndNested(verdict);
     }
 
     /// <summary>A host-order 32-bit value as register data (numgen and fib results are compared this way).</summary>
-    public static byte[] HostU32(uint value)
+    public static Span<byte> HostU32(uint value, Span<byte> destination)
     {
-        var bytes = new byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
-        if (!BitConverter.IsLittleEndian) BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
-        return bytes;
+        BitConverter.TryWriteBytes(destination, value);
+        return destination[..4];
     }
 
     private void PutData(ushort type, ReadOnlySpan<byte> value)

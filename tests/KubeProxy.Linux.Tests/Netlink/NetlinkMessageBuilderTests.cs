@@ -77,6 +77,45 @@ public class NetlinkMessageBuilderTests
     }
 
     [Fact]
+    public void Grows_past_the_pooled_size_into_native_memory_keeping_every_message()
+    {
+        // 64 bytes to start, 3 MB in the end: pooled arrays first, then native buffers (above 1 MB), each growth
+        // copying what was written; a nested attribute open across a growth is closed in the new buffer.
+        var builder = new NetlinkMessageBuilder(64);
+        const int Messages = 40_000;
+        for (var i = 0; i < Messages; i++)
+        {
+            builder.BeginMessage(0x10, NetlinkMessageFlags.Request);
+            var nest = builder.BeginNested(2);
+            builder.PutU32(1, (uint)i);
+            builder.PutBytes(3, new byte[60]);
+            builder.EndNested(nest);
+            builder.EndMessage();
+        }
+        Assert.True(builder.Length > 2 * 1024 * 1024);
+
+        var seen = 0;
+        foreach (var message in new NetlinkMessageReader(builder.WrittenSpan))
+        {
+            foreach (var nested in message.Attributes(0))
+            {
+                var index = 0;
+                foreach (var inner in nested.Nested)
+                {
+                    if (index++ == 0) Assert.Equal((uint)seen, inner.GetU32());
+                    else Assert.Equal(60, inner.Payload.Length);
+                }
+                Assert.Equal(2, index);
+            }
+            seen++;
+        }
+        Assert.Equal(Messages, seen);
+        builder.Dispose();
+        builder.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => builder.BeginMessage(0x10, NetlinkMessageFlags.Request));
+    }
+
+    [Fact]
     public void Reset_reuses_the_buffer_and_misuse_is_refused()
     {
         using var builder = new NetlinkMessageBuilder();
