@@ -28,6 +28,10 @@ internal static class StartupMeasurement
         try
         {
             Shell.Run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
+            // The node's addresses, as on a real node: the health-check node ports of Local-policy LoadBalancer
+            // Services bind them (without them each bind fails, which costs about as much as a success).
+            Shell.Run("ip", "netns", "exec", ns, "ip", "addr", "add", $"{ClusterGenerator.NodeIPv4}/32", "dev", "lo");
+            Shell.Run("ip", "netns", "exec", ns, "ip", "addr", "add", $"{ClusterGenerator.NodeIPv6}/128", "dev", "lo", "nodad");
             var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in new[]
             {

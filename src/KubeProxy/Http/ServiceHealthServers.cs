@@ -5,14 +5,13 @@ using KubeProxy.Core.Health;
 using KubeProxy.Core.Model;
 using KubeProxy.Core.Snapshot;
 using KubeProxy.Core.Sync;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace KubeProxy.Http;
 
 /// <summary>
-/// One HTTP server per healthCheckNodePort of a LoadBalancer Service with externalTrafficPolicy Local, opened and
-/// closed after each sync as such Services come and go. Any path answers 200 when this node has local Ready
+/// One HTTP server (<see cref="HealthCheckListener"/>) per healthCheckNodePort of a LoadBalancer Service with
+/// externalTrafficPolicy Local, opened and closed after each sync as such Services come and go. Any path answers 200 when this node has local Ready
 /// endpoints for the Service and the proxy is healthy, else 503, so the cloud load balancer only sends traffic to
 /// nodes that can serve it without a second hop.
 /// </summary>
@@ -22,7 +21,7 @@ public sealed partial class ServiceHealthServers : IPostSyncHook, IAsyncDisposab
     private readonly ProxyHealth _health;
     private readonly Func<ProxySnapshot, IReadOnlyList<IPAddress>> _bindAddresses;
     private readonly ILogger _logger;
-    private readonly Dictionary<int, HttpEndpoint> _servers = [];
+    private readonly Dictionary<int, HealthCheckListener> _servers = [];
     private readonly ConcurrentDictionary<int, (ObjectName Service, int LocalEndpoints)> _state = new();
     private readonly HashSet<int> _failed = [];
 
@@ -76,7 +75,7 @@ public sealed partial class ServiceHealthServers : IPostSyncHook, IAsyncDisposab
             if (addresses.Count == 0) continue;
             try
             {
-                _servers[port] = HttpEndpoint.StartAsync(addresses, ctx => HandleAsync(ctx, port)).GetAwaiter().GetResult();
+                _servers[port] = HealthCheckListener.Start(addresses, () => Answer(port));
                 Log.Opened(_logger, port, value.Item1);
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
@@ -88,21 +87,13 @@ public sealed partial class ServiceHealthServers : IPostSyncHook, IAsyncDisposab
         }
     }
 
-    private async Task HandleAsync(HttpContext context, int port)
+    private HealthCheckListener.Answer Answer(int port)
     {
-        if (!_state.TryGetValue(port, out var entry))
-        {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
-        }
+        if (!_state.TryGetValue(port, out var entry)) return new HealthCheckListener.Answer(503, 0, "");
         var healthy = _health.Report().Healthy;
         var ok = entry.LocalEndpoints > 0 && healthy;
-        context.Response.StatusCode = ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
-        context.Response.ContentType = "application/json";
-        context.Response.Headers["X-Content-Type-Options"] = "nosniff";
-        context.Response.Headers["X-Load-Balancing-Endpoint-Weight"] = entry.LocalEndpoints.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var body = JsonSerializer.Serialize(new Body(new ServiceRef(entry.Service.Namespace, entry.Service.Name), entry.LocalEndpoints, healthy), HttpJsonContext.Default.Body);
-        await context.Response.WriteAsync(body).ConfigureAwait(false);
+        return new HealthCheckListener.Answer(ok ? 200 : 503, entry.LocalEndpoints, body);
     }
 
     public async ValueTask DisposeAsync()
