@@ -65,6 +65,8 @@ public sealed class NetlinkConnection : IDisposable
         var first = Stamp(batch);
         var last = first + (uint)settlingIndex;
         _transport.Send(batch.WrittenSpan);
+        // The span may be native memory the builder frees when finalized: keep the builder alive through the send.
+        GC.KeepAlive(batch);
 
         var failures = 0;
         NetlinkException? firstError = null;
@@ -129,6 +131,7 @@ public sealed class NetlinkConnection : IDisposable
         if (request.MessageCount != 1) throw new ArgumentException("a dump is exactly one request message", nameof(request));
         var sequence = Stamp(request);
         _transport.Send(request.WrittenSpan);
+        GC.KeepAlive(request);
 
         long messages = 0;
         var interrupted = false;

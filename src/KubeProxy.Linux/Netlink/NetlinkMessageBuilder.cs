@@ -18,6 +18,8 @@ public sealed unsafe class NetlinkMessageBuilder : IDisposable
     /// <summary>The buffer once it is large (<see cref="MaxPooledBytes"/>): native memory, see <see cref="Acquire"/>.</summary>
     private byte* _native;
     private int _capacity;
+    /// <summary>Whether the finalizer is registered (it is only while the buffer is native).</summary>
+    private bool _finalizable = true;
     private int _length;
     private int _messageStart = -1;
     private int _lastMessageStart = -1;
@@ -160,13 +162,15 @@ public sealed unsafe class NetlinkMessageBuilder : IDisposable
     {
         Release();
         GC.SuppressFinalize(this);
+        _finalizable = false;
     }
 
     /// <summary>Buffers up to this size are rented from and returned to the shared pool. Larger ones (a full sync's
-    /// batch is tens of megabytes) are native memory, freed as soon as the batch is sent: the shared pool would keep
+    /// batch is tens of megabytes) are native memory, freed when the builder is disposed: the shared pool would keep
     /// them alive for the next renter, and a managed array of that size lands on the large object heap, whose growth
-    /// triggers full collections of a heap holding the whole cluster (several per full sync at 10,000 x 10). glibc
-    /// maps allocations this large directly, so pages reserved but never written cost no memory.</summary>
+    /// triggers full collections of a heap holding the whole cluster. glibc maps allocations above its threshold
+    /// (at most 32 MB) directly, so the pages of a full sync's generously reserved batch that are never written cost
+    /// no memory and all of it goes back to the system when freed.</summary>
     private const int MaxPooledBytes = 1024 * 1024;
 
     /// <summary>Takes a buffer of at least <paramref name="size"/> bytes, keeping what was written, and gives back the
@@ -181,6 +185,7 @@ public sealed unsafe class NetlinkMessageBuilder : IDisposable
             _managed = managed;
             _capacity = managed.Length;
             GC.SuppressFinalize(this);
+            _finalizable = false;
         }
         else
         {
@@ -189,8 +194,9 @@ public sealed unsafe class NetlinkMessageBuilder : IDisposable
             Release();
             _native = native;
             _capacity = size;
-            // Only a builder holding native memory needs its finalizer (one that was never disposed).
-            GC.ReRegisterForFinalize(this);
+            // Only a builder holding native memory needs its finalizer (one that was never disposed); registered once.
+            if (!_finalizable) GC.ReRegisterForFinalize(this);
+            _finalizable = true;
         }
     }
 

@@ -56,6 +56,44 @@ public sealed class HealthCheckListenerTests
     }
 
     [Fact]
+    public async Task A_head_with_bare_line_feeds_is_answered_with_a_date()
+    {
+        var port = FreePort.Next();
+        await using var listener = HealthCheckListener.Start([new IPEndPoint(IPAddress.Loopback, port)], () => Healthy);
+
+        var response = await ExchangeAsync(port, "GET / HTTP/1.0\n\n");
+
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", response, StringComparison.Ordinal);
+        Assert.Matches("\r\nDate: [A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT\r\n", response);
+    }
+
+    [Fact]
+    public async Task Idle_connections_do_not_keep_a_checker_out()
+    {
+        var port = FreePort.Next();
+        await using var listener = HealthCheckListener.Start([new IPEndPoint(IPAddress.Loopback, port)], () => Healthy);
+        var idle = new List<TcpClient>();
+        try
+        {
+            // More idle connections than a small cap would allow, each sending half a request and then nothing.
+            for (var i = 0; i < 100; i++)
+            {
+                var client = new TcpClient();
+                idle.Add(client);
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                await client.GetStream().WriteAsync("GET / HTTP/1.1\r\n"u8.ToArray());
+            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            var answer = await ExchangeAsync(port, "GET / HTTP/1.1\r\n\r\n").WaitAsync(timeout.Token);
+            Assert.StartsWith("HTTP/1.1 200 OK", answer, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var client in idle) client.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task An_oversized_request_head_is_closed_without_an_answer()
     {
         var port = FreePort.Next();
