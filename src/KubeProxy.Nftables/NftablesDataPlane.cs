@@ -301,7 +301,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
             foreach (var name in BaseRules.RegularChains.Where(Holds)) script.AddChain(name);
             foreach (var (name, definition) in BaseRules.SetsAndMaps(_family).Where(s => Holds(s.Name))) script.AddSetOrMap(name, definition);
             foreach (var name in BaseRules.BaseChains.Select(c => c.Name).Concat(BaseRules.RegularChains).Where(Holds)) script.FlushChain(name);
-            foreach (var (chain, rule) in BaseRules.Rules(_options, _family, serviceCidrs, NodePortsOnAllAddresses).Where(r => Holds(r.Chain)))
+            foreach (var (chain, rule) in BaseRules.Rules(_options, _family, serviceCidrs, NodePortsOnAllAddresses, detector).Where(r => Holds(r.Chain)))
             {
                 script.AddRule(chain, rule);
             }

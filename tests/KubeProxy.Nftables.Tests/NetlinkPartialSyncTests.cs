@@ -150,7 +150,13 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
         {
             var l = left.Split('\n');
             var r = right.Split('\n');
-            var diff = l.Except(r).Select(x => "netlink only: " + x).Concat(r.Except(l).Select(x => "nft only:     " + x));
+            var diff = l.Except(r).Select(x => "netlink only: " + x).Concat(r.Except(l).Select(x => "nft only:     " + x)).ToList();
+            if (diff.Count == 0)
+            {
+                // The same lines in another order (or count): show where they part.
+                var at = Enumerable.Range(0, Math.Min(l.Length, r.Length)).FirstOrDefault(i => l[i] != r[i], Math.Min(l.Length, r.Length));
+                diff = [.. l.Skip(Math.Max(0, at - 3)).Take(6).Select(x => "netlink: " + x), .. r.Skip(Math.Max(0, at - 3)).Take(6).Select(x => "nft:     " + x)];
+            }
             Assert.Fail($"after '{step}' the tables differ:\n{string.Join('\n', diff)}");
         }
         Assert.Contains("chain services", left, StringComparison.Ordinal);

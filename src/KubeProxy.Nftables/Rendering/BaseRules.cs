@@ -46,6 +46,10 @@ public static class BaseRules
             "map { type inet_proto . inet_service : verdict ; comment \"vmap to drop or reject packets to service nodeports with no endpoints\" ; }");
         yield return (ServiceRenderer.FirewallIPsMap,
             $"map {{ type {f.AddrType} . inet_proto . inet_service : verdict ; comment \"destinations that are subject to LoadBalancerSourceRanges\" ; }}");
+        // Before the endpoint-targets maps: full syncs over netlink recreate those, which moves them to the end of the
+        // kernel's list of sets, and listings of both ways of applying then read the same.
+        yield return (ServiceRenderer.ClusterIPMasqueradeSet,
+            $"set {{ type {f.AddrType} . inet_proto . inet_service ; comment \"ClusterIP ports with endpoints: traffic to them from outside the cluster is masqueraded\" ; }}");
         // Keyed by what numgen draws (a 32-bit integer in host order), which only `typeof` can say.
         foreach (var proto in ServiceRenderer.EndpointTargetsProtocols)
         {
@@ -63,14 +67,20 @@ public static class BaseRules
     private static readonly HashSet<string> ServiceTableParts =
     [
         "nat-prerouting", "nat-output", "services", ServiceRenderer.MarkForMasqueradeChain,
-        ServiceRenderer.ServiceIPsMap, ServiceRenderer.ServiceNodePortsMap, NodePortIPsSet,
+        ServiceRenderer.ServiceIPsMap, ServiceRenderer.ServiceNodePortsMap, NodePortIPsSet, ServiceRenderer.ClusterIPMasqueradeSet,
     ];
+
+    /// <summary>Whether ClusterIP traffic is masqueraded at all: always with masqueradeAll, else from outside the
+    /// cluster, which needs a working local-traffic detector.</summary>
+    public static bool MasqueradesClusterIPs(NftablesOptions options, LocalDetector detector) => options.MasqueradeAll || detector.IsImplemented;
 
     /// <summary>Whether the fixed chain or set <paramref name="name"/> is also in every other Service table.</summary>
     public static bool InEveryServiceTable(string name) => ServiceTableParts.Contains(name) || ServiceRenderer.IsEndpointTargetsMap(name);
 
     /// <summary>The rules of the fixed chains, in order.</summary>
-    public static IEnumerable<(string Chain, string Rule)> Rules(NftablesOptions options, NftFamily f, IReadOnlyList<IPNetwork> serviceCidrs, bool nodePortsOnAllAddresses)
+    /// <param name="detector">Tells local pod traffic from the rest; it decides which ClusterIP traffic is masqueraded.</param>
+    public static IEnumerable<(string Chain, string Rule)> Rules(NftablesOptions options, NftFamily f, IReadOnlyList<IPNetwork> serviceCidrs, bool nodePortsOnAllAddresses,
+        LocalDetector detector)
     {
         var mark = "0x" + options.MasqueradeMark.ToString("x", CultureInfo.InvariantCulture);
         yield return ("filter-prerouting-pre-dnat", "ct state new jump firewall-check");
@@ -86,6 +96,15 @@ public static class BaseRules
         yield return ("nat-postrouting", "jump masquerading");
 
         yield return ("firewall-check", $"{f.Ip} daddr . meta l4proto . th dport vmap @{ServiceRenderer.FirewallIPsMap}");
+        // Off-cluster traffic to a ClusterIP may have been routed here from outside, and the reply must come back
+        // through this node: masquerade it. Upstream writes this rule in every Service chain (10,000 rules at 10,000
+        // Services); here it is one rule per table over a set of the ClusterIP ports that have endpoints, which the
+        // same connections reach first (the dispatch below), before the table's NAT.
+        if (MasqueradesClusterIPs(options, detector))
+        {
+            var from = options.MasqueradeAll ? "" : detector.IfNotLocal + " ";
+            yield return ("services", $"{from}{f.Ip} daddr . meta l4proto . th dport @{ServiceRenderer.ClusterIPMasqueradeSet} jump {ServiceRenderer.MarkForMasqueradeChain}");
+        }
         yield return ("services", $"{f.Ip} daddr . meta l4proto . th dport vmap @{ServiceRenderer.ServiceIPsMap}");
         // NodePorts never on loopback: a localhost NodePort needs route_localnet, which this mode does not use.
         var nodePortMatch = nodePortsOnAllAddresses

@@ -31,6 +31,11 @@ public sealed class ServiceRenderer
     /// a pod reaching itself through a Service. Several Services share an element (the data plane counts holders).</summary>
     public const string HairpinSet = "hairpin-endpoints";
 
+    /// <summary><c>ClusterIP . protocol . port</c> of every Service port with endpoints for in-cluster traffic: the
+    /// one rule in each table's <c>services</c> chain masquerades what reaches them from outside the cluster
+    /// (BaseRules).</summary>
+    public const string ClusterIPMasqueradeSet = "cluster-ip-masquerade";
+
     /// <summary>Per Service table and protocol (<c>endpoint-targets-tcp</c>, <c>-udp</c>, <c>-sctp</c>): numgen result →
     /// <c>address . port</c>, the endpoints of every chain that picks among two or more without affinity (see
     /// <see cref="IEndpointSlots"/>). One map per protocol because nft 1.0.6 types a map's port by protocol
@@ -169,14 +174,11 @@ public sealed class ServiceRenderer
             if (!hasExternalEndpoints) output.Elements.Add(new MapElement(NoEndpointNodePortsMap, key, externalFilterVerdict, comment));
         }
 
-        // Masquerade off-cluster traffic to the ClusterIP: it may have been routed here from outside, and the reply
-        // must come back through this node.
-        string? internalMasq = null;
-        if (hasInternalEndpoints)
+        // Masquerade off-cluster traffic to the ClusterIP (BaseRules' rule over this set): it may have been routed here
+        // from outside, and the reply must come back through this node.
+        if (hasInternalEndpoints && BaseRules.MasqueradesClusterIPs(_options, detector))
         {
-            var match = $"{ip} daddr {clusterIP} {proto} dport {port}";
-            if (_options.MasqueradeAll) internalMasq = $"{match} jump {MarkForMasqueradeChain}";
-            else if (detector.IsImplemented) internalMasq = $"{match} {detector.IfNotLocal} jump {MarkForMasqueradeChain}";
+            output.Elements.Add(new MapElement(ClusterIPMasqueradeSet, clusterKey, ""));
         }
 
         if (usesExternalChain)
@@ -214,12 +216,12 @@ public sealed class ServiceRenderer
         if (usesClusterChain)
         {
             output.Chains.Add(new RenderedChain(clusterChain, ServiceToEndpointRules(output, clusterChain, slots, names, state.ClusterEndpoints,
-                affinity, proto, internalChain == clusterChain ? internalMasq : null)));
+                affinity, proto)));
         }
         if (usesLocalChain)
         {
             output.Chains.Add(new RenderedChain(localChain, ServiceToEndpointRules(output, localChain, slots, names, state.LocalEndpoints,
-                affinity, proto, internalChain == localChain ? internalMasq : null)));
+                affinity, proto)));
         }
 
         foreach (var ep in state.AllReachable)
@@ -240,10 +242,9 @@ public sealed class ServiceRenderer
     }
 
     private List<string> ServiceToEndpointRules(ServiceRules output, string chain, IEndpointSlots? slots, EndpointNames names,
-        EquatableArray<EndpointInfo> endpoints, bool affinity, string proto, string? masqRule)
+        EquatableArray<EndpointInfo> endpoints, bool affinity, string proto)
     {
-        var rules = new List<string>(endpoints.Count + 2);
-        if (masqRule is not null) rules.Add(masqRule);
+        var rules = new List<string>(endpoints.Count + 1);
         if (affinity)
         {
             foreach (var ep in endpoints)

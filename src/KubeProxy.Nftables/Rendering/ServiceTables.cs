@@ -59,10 +59,11 @@ public sealed class ServiceTables
     }
 
     /// <summary>Where an element of <paramref name="map"/> owned by a Service of <paramref name="serviceTable"/> goes:
-    /// the dispatch maps and the endpoint-targets map are in the Service's table, the filter-side maps, the ClusterIP
-    /// and hairpin sets in the main one.</summary>
+    /// the dispatch maps, the endpoint-targets maps and the ClusterIP masquerade set are in the Service's table (its
+    /// NAT chains read them: once one table's NAT has rewritten a packet, no other table's NAT chain sees it), the
+    /// filter-side maps, the ClusterIP and hairpin sets in the main one.</summary>
     public string TableOfElement(string map, string serviceTable) =>
-        IsDispatchMap(map) || ServiceRenderer.IsEndpointTargetsMap(map) ? serviceTable : Main;
+        IsDispatchMap(map) || ServiceRenderer.IsEndpointTargetsMap(map) || map == ServiceRenderer.ClusterIPMasqueradeSet ? serviceTable : Main;
 
     /// <summary>The maps a Service's table dispatches from: service-ips and service-nodeports.</summary>
     public static bool IsDispatchMap(string map) => map is ServiceRenderer.ServiceIPsMap or ServiceRenderer.ServiceNodePortsMap;
