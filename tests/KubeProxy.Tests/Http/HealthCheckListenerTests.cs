@@ -14,8 +14,8 @@ public sealed class HealthCheckListenerTests
     [Fact]
     public async Task Answers_a_plain_request_with_headers_and_body_then_closes()
     {
-        var port = FreePort.Next();
-        await using var listener = HealthCheckListener.Start([new IPEndPoint(IPAddress.Loopback, port)], () => Healthy);
+        var (port, listener) = StartOnLoopback(() => Healthy);
+        await using var _ = listener;
 
         var response = await ExchangeAsync(port, "GET /any/path HTTP/1.1\r\nHost: x\r\n\r\n");
 
@@ -30,8 +30,8 @@ public sealed class HealthCheckListenerTests
     [Fact]
     public async Task A_head_request_gets_the_headers_without_the_body()
     {
-        var port = FreePort.Next();
-        await using var listener = HealthCheckListener.Start([new IPEndPoint(IPAddress.Loopback, port)], () => new(503, 0, "{}"));
+        var (port, listener) = StartOnLoopback(() => new(503, 0, "{}"));
+        await using var _ = listener;
 
         var response = await ExchangeAsync(port, "HEAD / HTTP/1.1\r\n\r\n");
 
@@ -42,8 +42,8 @@ public sealed class HealthCheckListenerTests
     [Fact]
     public async Task A_request_head_split_over_several_sends_is_answered()
     {
-        var port = FreePort.Next();
-        await using var listener = HealthCheckListener.Start([new IPEndPoint(IPAddress.Loopback, port)], () => Healthy);
+        var (port, listener) = StartOnLoopback(() => Healthy);
+        await using var _ = listener;
         using var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync(IPAddress.Loopback, port);
         var stream = client.GetStream();
@@ -58,8 +58,8 @@ public sealed class HealthCheckListenerTests
     [Fact]
     public async Task A_head_with_bare_line_feeds_is_answered_with_a_date()
     {
-        var port = FreePort.Next();
-        await using var listener = HealthCheckListener.Start([new IPEndPoint(IPAddress.Loopback, port)], () => Healthy);
+        var (port, listener) = StartOnLoopback(() => Healthy);
+        await using var _ = listener;
 
         var response = await ExchangeAsync(port, "GET / HTTP/1.0\n\n");
 
@@ -70,8 +70,8 @@ public sealed class HealthCheckListenerTests
     [Fact]
     public async Task Idle_connections_do_not_keep_a_checker_out()
     {
-        var port = FreePort.Next();
-        await using var listener = HealthCheckListener.Start([new IPEndPoint(IPAddress.Loopback, port)], () => Healthy);
+        var (port, listener) = StartOnLoopback(() => Healthy);
+        await using var _ = listener;
         var idle = new List<TcpClient>();
         try
         {
@@ -96,8 +96,8 @@ public sealed class HealthCheckListenerTests
     [Fact]
     public async Task An_oversized_request_head_is_closed_without_an_answer()
     {
-        var port = FreePort.Next();
-        await using var listener = HealthCheckListener.Start([new IPEndPoint(IPAddress.Loopback, port)], () => Healthy);
+        var (port, listener) = StartOnLoopback(() => Healthy);
+        await using var _ = listener;
 
         var response = await ExchangeAsync(port, "GET / HTTP/1.1\r\nX-Filler: " + new string('a', HealthCheckListener.MaxRequestHeadBytes) + "\r\n\r\n");
 
@@ -129,6 +129,13 @@ public sealed class HealthCheckListenerTests
         Assert.True(await FreePort.IsClosedAsync(port));
         await using var second = HealthCheckListener.Start([new IPEndPoint(IPAddress.Loopback, port)], () => Healthy);
         Assert.StartsWith("HTTP/1.1 200 OK", await ExchangeAsync(port, "GET / HTTP/1.1\r\n\r\n"), StringComparison.Ordinal);
+    }
+
+    /// <summary>A listener on a free loopback port.</summary>
+    private static (int Port, HealthCheckListener Listener) StartOnLoopback(Func<HealthCheckListener.Answer> answer)
+    {
+        var port = FreePort.Next();
+        return (port, HealthCheckListener.Start([new IPEndPoint(IPAddress.Loopback, port)], answer));
     }
 
     private static async Task<string> ExchangeAsync(int port, string request)
