@@ -56,7 +56,8 @@ public sealed partial class NftablesDataPlane : IDataPlane
     /// <summary>How many Services hold each element of a shared set (hairpin-endpoints: an endpoint address reached
     /// through several Services is one element), by a 64-bit hash of set and key as <see cref="_dispatchOwners"/>
     /// rather than by the key's text, which the process otherwise no longer holds (2 MiB less at 10k x 10 in the
-    /// bench). The element goes when its last holder lets go.</summary>
+    /// bench). Two keys with one hash would share a count; at 100,000 keys the chance is about 3 in 10^10, accepted as
+    /// for the owners. The element goes when its last holder lets go.</summary>
     private Dictionary<ulong, int> _sharedHolders = [];
     private bool _needsFullSync = true;
 
@@ -444,6 +445,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
             // Two Services claiming the same address and port (possible with externalIPs): the first one wins. Shared
             // set elements are held by all of them (counted below).
             rules.Elements.RemoveAll(e => !IsShared(e.Map) && !seenElements.Add(new ElementKey(e.Map, e.Key)));
+            DropMasqueradeWithoutDispatch(rules);
             records[service] = ServiceRecord.From(rules);
             if (owners is not null)
             {
@@ -577,6 +579,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
             }
             slotChanges.Add((service, oldSlots, provider.Taken));
             if (_tables.Count > 1 && !DropKeysHeldByOthers(rendered, snapshot)) return null;
+            DropMasqueradeWithoutDispatch(rendered);
             var next = ServiceRecord.From(rendered);
 
             foreach (var key in old.ElementsChangedOrMissingIn(next))
@@ -748,6 +751,21 @@ public sealed partial class NftablesDataPlane : IDataPlane
     }
 
     private const int MaxStaleChainDeletesPerSync = 5_000;
+
+    /// <summary>A Service's ClusterIP masquerade element goes with its service-ips element of the same key: when another
+    /// Service holds that address and port (an externalIP or load-balancer IP equal to this ClusterIP, first by name),
+    /// the traffic goes to the other Service, which must not be masqueraded for this one (with Local policy it keeps
+    /// the client's address). Upstream's per-chain rule was never reached in that case.</summary>
+    private static void DropMasqueradeWithoutDispatch(ServiceRules rules)
+    {
+        var elements = rules.Elements;
+        for (var i = elements.Count - 1; i >= 0; i--)
+        {
+            var e = elements[i];
+            if (e.Map != ServiceRenderer.ClusterIPMasqueradeSet) continue;
+            if (!elements.Exists(d => d.Map == ServiceRenderer.ServiceIPsMap && d.Key == e.Key)) elements.RemoveAt(i);
+        }
+    }
 
     /// <summary>Sets whose elements several Services may hold at once (<see cref="_sharedHolders"/>).</summary>
     private static bool IsShared(string map) => map == ServiceRenderer.HairpinSet;

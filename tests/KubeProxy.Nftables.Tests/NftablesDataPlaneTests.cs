@@ -224,6 +224,45 @@ public class NftablesDataPlaneTests
         Assert.Empty(Claims(plane2Runner.Applied[^1]));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void A_ClusterIP_another_Service_holds_as_its_external_address_is_not_masqueraded_for_it(int tables)
+    {
+        // "a-…" has 198.19.0.2:80 as an externalIP with Local policy (keep the client's address); "b-…" has it as its
+        // ClusterIP. The address goes to the first by name, and b's masquerade element must not come with it.
+        static string[] Masquerade(string script) =>
+            script.Split('\n').Where(l => l.StartsWith("add element", StringComparison.Ordinal) && l.Contains("cluster-ip-masquerade { 198.19.0.2 . tcp . 80 }", StringComparison.Ordinal)).ToArray();
+        var runner = new FakeNftRunner();
+        var plane = new NftablesDataPlane(
+            new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [System.Net.IPNetwork.Parse("198.18.64.0/18")], ServiceTables = tables },
+            runner, null, NullLogger.Instance, new FakeTimeProvider());
+        var cluster = new ClusterBuilder().Node("198.18.0.10");
+        cluster.Service(ClusterBuilder.ClusterIP("ns", "b-web", "198.19.0.2", 80));
+        cluster.Slice(ClusterBuilder.Endpoints("ns", "b-web", 8080, "198.18.64.2"));
+        plane.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
+        Assert.Single(Masquerade(runner.Applied[^1]));
+
+        cluster.Service(ClusterBuilder.ClusterIP("ns", "a-web", "198.19.0.1", 80) with
+        {
+            ExternalIPs = new[] { System.Net.IPAddress.Parse("198.19.0.2") },
+            ExternalTrafficPolicy = TrafficPolicy.Local,
+        });
+        cluster.Slice(ClusterBuilder.Endpoints("ns", "a-web", 8080, "198.18.64.1"));
+        plane.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
+        Assert.Empty(Masquerade(runner.Applied[^1]));
+        Assert.Contains("service-ips { 198.19.0.2 . tcp . 80 : goto external-", runner.Applied[^1], StringComparison.Ordinal);
+
+        // A partial sync that touches b: with several tables it drops b's claim and the masquerade element with it.
+        // With one table it tries b's claim again, and the kernel refuses the whole batch (the key's value differs),
+        // so the masquerade element can only arrive together with that refused claim; the full sync that follows
+        // decides as above.
+        cluster.Slice(ClusterBuilder.Endpoints("ns", "b-web", 8080, "198.18.64.3"));
+        Assert.False(plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None).FullSync);
+        if (tables > 1) Assert.Empty(Masquerade(runner.Applied[^1]));
+        else if (Masquerade(runner.Applied[^1]).Length > 0) Assert.Contains("service-ips { 198.19.0.2 . tcp . 80 : goto service-", runner.Applied[^1], StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Stale_chains_are_deleted_at_most_5000_per_partial_sync()
     {
