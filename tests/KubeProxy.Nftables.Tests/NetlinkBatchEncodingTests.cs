@@ -131,6 +131,52 @@ public class NetlinkBatchEncodingTests
     }
 
     [Fact]
+    public void Deferred_elements_are_written_as_added_elements_are_by_table_and_set_and_the_table_stays()
+    {
+        // The same elements, added in order (sorted by table and set) to one batch and deferred in mixed order to
+        // another, make the same bytes.
+        var elements = new List<(string Table, MapElement Element)>();
+        for (var i = 0; i < 3_000; i++) elements.Add(("kube-proxy", new MapElement("hairpin-endpoints", $"fd00:10::{i:x} . fd00:10::{i:x}", "")));
+        for (var i = 0; i < 5; i++) elements.Add(("kube-proxy-1", new MapElement("endpoint-targets-tcp", i.ToString(System.Globalization.CultureInfo.InvariantCulture), $"[fd00:64::{i + 1}] . 8080".Trim('[').Replace("]", "", StringComparison.Ordinal))));
+        elements.Add(("kube-proxy-1", new MapElement("cluster-ips", "fd00:19::1", "")));
+        elements.Add(("kube-proxy", new MapElement("service-ips", "fd00:19::2 . tcp . 80", "goto service-x", "ns/x")));
+
+        using var added = new NftNetlinkBatch(IPFamily.IPv6, "kube-proxy", describeDetails: false);
+        added.AddChain("c");
+        foreach (var (table, e) in elements.OrderBy(t => t.Table, StringComparer.Ordinal).ThenBy(t => t.Element.Map, StringComparer.Ordinal))
+        {
+            added.UseTable(table);
+            added.AddElement(e);
+        }
+        added.UseTable("kube-proxy");
+        added.AddChain("d");
+
+        using var deferred = new NftNetlinkBatch(IPFamily.IPv6, "kube-proxy", describeDetails: false);
+        deferred.AddChain("c");
+        foreach (var (table, e) in elements.AsEnumerable().Reverse().GroupBy(t => t.Element.Map).SelectMany(g => g.Reverse()))
+        {
+            deferred.DeferElement(table, e);
+        }
+        deferred.WriteDeferredElements();
+        // Written while the batch addressed kube-proxy: the next command addresses it still.
+        deferred.AddChain("d");
+
+        Assert.Equal(added.Commands, deferred.Commands);
+        Assert.True(added.Finish().WrittenSpan.SequenceEqual(deferred.Finish().WrittenSpan));
+        Assert.Equal(added.Describe(2), deferred.Describe(2));
+    }
+
+    [Fact]
+    public void A_batch_with_deferred_elements_not_written_is_not_sent()
+    {
+        using var batch = new NftNetlinkBatch(IPFamily.IPv4, "kube-proxy");
+        batch.AddChain("c");
+        batch.DeferElement("kube-proxy", new MapElement("cluster-ips", "198.19.0.1", ""));
+        Assert.Throws<InvalidOperationException>(() => batch.Finish());
+        Assert.Throws<NftUnsupportedException>(() => batch.DeferElement("kube-proxy", new MapElement("cluster-ips", "fd00::1", "")));
+    }
+
+    [Fact]
     public void A_batch_whose_element_failed_to_encode_takes_no_more_elements_of_that_set()
     {
         using var batch = new NftNetlinkBatch(IPFamily.IPv4, "kube-proxy");

@@ -24,10 +24,16 @@ public sealed unsafe class NetlinkMessageBuilder : IDisposable
     private int _messageStart = -1;
     private int _lastMessageStart = -1;
 
-    public NetlinkMessageBuilder(int initialCapacity = 4096)
+    /// <param name="pooled">Take small buffers from the shared array pool (the default: requests and partial
+    /// syncs come and go). False for many builders that grow together and go together (a full sync's element
+    /// spools): returned to the pool at once they would stay in it as several megabytes of arrays nobody rents.</param>
+    public NetlinkMessageBuilder(int initialCapacity = 4096, bool pooled = true)
     {
+        _pooled = pooled;
         Acquire(Math.Max(initialCapacity, 64));
     }
+
+    private readonly bool _pooled;
 
     ~NetlinkMessageBuilder() => Release();
 
@@ -122,6 +128,19 @@ public sealed unsafe class NetlinkMessageBuilder : IDisposable
         value.CopyTo(payload);
     }
 
+    /// <summary>Appends attributes encoded elsewhere (each 4-byte aligned, as this builder writes them) into the open
+    /// message or nest.</summary>
+    public void PutEncoded(ReadOnlySpan<byte> attributes)
+    {
+        RequireMessage();
+        if (attributes.Length != NetlinkLayout.Align(attributes.Length))
+            throw new ArgumentException("encoded attributes must end 4-byte aligned", nameof(attributes));
+        attributes.CopyTo(Reserve(attributes.Length));
+    }
+
+    /// <summary>Everything written so far, including a message still open (for builders used as a scratch area).</summary>
+    public ReadOnlySpan<byte> AllWritten => Buffer[.._length];
+
     public void PutFlag(ushort type) => PutAttributeHeader(type, 0);
 
     public void PutU8(ushort type, byte value) => PutAttributeHeader(type, 1)[0] = value;
@@ -177,7 +196,7 @@ public sealed unsafe class NetlinkMessageBuilder : IDisposable
     /// old one.</summary>
     private void Acquire(int size)
     {
-        if (size <= MaxPooledBytes)
+        if (_pooled && size <= MaxPooledBytes)
         {
             var managed = ArrayPool<byte>.Shared.Rent(size);
             Buffer[.._length].CopyTo(managed);

@@ -145,6 +145,80 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         }
     }
 
+    /// <summary>Encodes <paramref name="element"/> of a set in <paramref name="table"/> now and writes it with
+    /// <see cref="WriteDeferredElements"/>: a full sync's elements must follow all its rules (see
+    /// NftablesDataPlane.WriteServices), and held as bytes (about 40 per element) rather than as rendered strings they
+    /// do not outlive their Service's render (150,000 elements at 10k x 10, kept alive to the end of the sync, were
+    /// what the garbage collector copied).</summary>
+    public void DeferElement(string table, MapElement element)
+    {
+        _deferred ??= [];
+        ref var spool = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_deferred, (table, element.Map), out var exists);
+        if (!exists)
+        {
+            spool = new NetlinkMessageBuilder(4096, pooled: false);
+            // A message header the spool never sends: the builder writes attributes only inside a message.
+            spool.BeginMessage(0, NetlinkMessageFlags.Request);
+        }
+        var builder = spool!;
+        try
+        {
+            var item = builder.BeginNested(NftAttr.ListElem);
+            NftElementCodec.PutKey(builder, element.Map, element.Key, _family);
+            NftElementCodec.PutValue(builder, element.Value, element.Key, _family);
+            if (element.Comment is not null) builder.PutBytes(NftAttr.SetElemUserData, NftRuleCompiler.CommentUserData(element.Comment));
+            builder.EndNested(item);
+        }
+        catch
+        {
+            _abandoned = true;
+            throw;
+        }
+    }
+
+    /// <summary>Writes the deferred elements: by table, then set (ordinal), each set's in the order deferred, in
+    /// messages of up to <see cref="MaxElementListBytes"/> of elements. The current table is the same afterwards.</summary>
+    public void WriteDeferredElements()
+    {
+        if (_deferred is null) return;
+        ThrowIfAbandoned();
+        var current = _table;
+        foreach (var ((table, map), spool) in _deferred.OrderBy(d => d.Key.Table, StringComparer.Ordinal).ThenBy(d => d.Key.Map, StringComparer.Ordinal))
+        {
+            _table = table;
+            var bytes = spool.AllWritten[NetlinkLayout.MessageHeaderSize..];
+            var at = 0;
+            while (at < bytes.Length)
+            {
+                // Whole elements (each a nested attribute: its length, then its contents), split where AddElement
+                // splits: a new message once the list, with its header, is longer than MaxElementListBytes.
+                var start = at;
+                var count = 0;
+                while (at < bytes.Length)
+                {
+                    var length = NetlinkLayout.Align(BitConverter.ToUInt16(bytes[at..]));
+                    if (count > 0 && NetlinkLayout.AttributeHeaderSize + at - start > MaxElementListBytes) break;
+                    at += length;
+                    count++;
+                }
+                Command(NfTablesMessage.NewSetElem, NetlinkMessageFlags.Create, Verb.AddElement, map);
+                _descriptions[^1] = _descriptions[^1] with { More = count - 1 };
+                _builder.PutString(NftAttr.SetElemListTable, table);
+                _builder.PutString(NftAttr.SetElemListSet, map);
+                var list = _builder.BeginNested(NftAttr.SetElemListElements);
+                _builder.PutEncoded(bytes[start..at]);
+                _builder.EndNested(list);
+                _builder.EndMessage();
+            }
+            spool.Dispose();
+        }
+        _deferred = null;
+        _table = current;
+    }
+
+    /// <summary>Elements encoded by <see cref="DeferElement"/>, by table and set, not yet in the batch.</summary>
+    private Dictionary<(string Table, string Map), NetlinkMessageBuilder>? _deferred;
+
     /// <summary>A nested attribute's length is 16 bits: the element list of one message stays well below.</summary>
     private const int MaxElementListBytes = 60_000;
 
@@ -220,6 +294,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
         if (!_finished)
         {
             if (Commands == 0) throw new InvalidOperationException("an empty batch is not sent");
+            if (_deferred is not null) throw new InvalidOperationException("deferred elements were not written");
             ThrowIfAbandoned();
             CloseElements();
             _builder.AddFlagsToLastMessage(NetlinkMessageFlags.Ack);
@@ -234,7 +309,15 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
     public string Describe(int messageIndex) =>
         messageIndex >= 1 && messageIndex <= _descriptions.Count ? _descriptions[messageIndex - 1].ToString(_firstTable) : $"batch message {messageIndex}";
 
-    public void Dispose() => _builder.Dispose();
+    public void Dispose()
+    {
+        _builder.Dispose();
+        if (_deferred is not null)
+        {
+            foreach (var spool in _deferred.Values) spool.Dispose();
+            _deferred = null;
+        }
+    }
 
     private void Command(NfTablesMessage message, NetlinkMessageFlags flags, Verb verb, string name, string? detail = null)
     {

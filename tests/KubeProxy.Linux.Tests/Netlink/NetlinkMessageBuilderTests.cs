@@ -76,12 +76,15 @@ public class NetlinkMessageBuilderTests
         Assert.Equal(100 * 24, builder.Length);
     }
 
-    [Fact]
-    public void Grows_past_the_pooled_size_into_native_memory_keeping_every_message()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Grows_past_the_pooled_size_into_native_memory_keeping_every_message(bool pooled)
     {
-        // 64 bytes to start, 3 MB in the end: pooled arrays first, then native buffers (above 1 MB), each growth
-        // copying what was written; a nested attribute open across a growth is closed in the new buffer.
-        var builder = new NetlinkMessageBuilder(64);
+        // 64 bytes to start, 3 MB in the end: pooled arrays first (unless not pooled), then native buffers (above
+        // 1 MB), each growth copying what was written; a nested attribute open across a growth is closed in the new
+        // buffer.
+        var builder = new NetlinkMessageBuilder(64, pooled);
         const int Messages = 40_000;
         for (var i = 0; i < Messages; i++)
         {
