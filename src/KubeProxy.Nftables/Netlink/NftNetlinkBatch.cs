@@ -152,15 +152,16 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
     /// what the garbage collector copied).</summary>
     public void DeferElement(string table, MapElement element)
     {
+        if (_finished) throw new InvalidOperationException("the batch is finished");
+        ThrowIfAbandoned();
         _deferred ??= [];
-        ref var spool = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_deferred, (table, element.Map), out var exists);
-        if (!exists)
+        if (!_deferred.TryGetValue((table, element.Map), out var builder))
         {
-            spool = new NetlinkMessageBuilder(4096, pooled: false);
+            builder = new NetlinkMessageBuilder(4096, pooled: false);
             // A message header the spool never sends: the builder writes attributes only inside a message.
-            spool.BeginMessage(0, NetlinkMessageFlags.Request);
+            builder.BeginMessage(0, NetlinkMessageFlags.Request);
+            _deferred.Add((table, element.Map), builder);
         }
-        var builder = spool!;
         try
         {
             var item = builder.BeginNested(NftAttr.ListElem);
