@@ -130,19 +130,7 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
             ThrowIfAbandoned();
             _descriptions[^1] = _descriptions[^1] with { More = _descriptions[^1].More + 1 };
         }
-        try
-        {
-            var item = _builder.BeginNested(NftAttr.ListElem);
-            NftElementCodec.PutKey(_builder, element.Map, element.Key, _family);
-            NftElementCodec.PutValue(_builder, element.Value, element.Key, _family);
-            if (element.Comment is not null) _builder.PutBytes(NftAttr.SetElemUserData, NftRuleCompiler.CommentUserData(element.Comment));
-            _builder.EndNested(item);
-        }
-        catch
-        {
-            _abandoned = true;
-            throw;
-        }
+        WriteElement(_builder, element);
     }
 
     /// <summary>Encodes <paramref name="element"/> of a set in <paramref name="table"/> now and writes it with
@@ -162,6 +150,13 @@ public sealed class NftNetlinkBatch : INftTransaction, IDisposable
             builder.BeginMessage(0, NetlinkMessageFlags.Request);
             _deferred.Add((table, element.Map), builder);
         }
+        WriteElement(builder, element);
+    }
+
+    /// <summary>One NFTA_LIST_ELEM (key, value, comment) into <paramref name="builder"/>; an element that fails to
+    /// encode abandons the batch (it is half written).</summary>
+    private void WriteElement(NetlinkMessageBuilder builder, MapElement element)
+    {
         try
         {
             var item = builder.BeginNested(NftAttr.ListElem);
