@@ -13,9 +13,10 @@ namespace KubeProxy.Linux.Netlink;
 /// </summary>
 public sealed unsafe class NetlinkMessageBuilder : IDisposable
 {
-    /// <summary>The buffer while it is small: rented from the shared pool.</summary>
+    /// <summary>The buffer while it is small and the builder is pooled: rented from the shared pool.</summary>
     private byte[] _managed = [];
-    /// <summary>The buffer once it is large (<see cref="MaxPooledBytes"/>): native memory, see <see cref="Acquire"/>.</summary>
+    /// <summary>The buffer otherwise (above <see cref="MaxPooledBytes"/>, or any size when not pooled): native memory,
+    /// see <see cref="Acquire"/>.</summary>
     private byte* _native;
     private int _capacity;
     /// <summary>Whether the finalizer is registered (it is only while the buffer is native).</summary>
