@@ -568,6 +568,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
         var updates = new Dictionary<ObjectName, ServiceRecord?>();
         var newlyStale = new List<TableScoped>();
         var revived = new List<TableScoped>();
+        var claimedNow = new Dictionary<ulong, ObjectName>();
 
         foreach (var service in snapshot.ChangedServices)
         {
@@ -587,7 +588,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
                 return null; // a full sync starts a fresh key space
             }
             slotChanges.Add((service, oldSlots, provider.Taken));
-            if (_tables.Count > 1 && !DropKeysHeldByOthers(rendered, snapshot)) return null;
+            if (_tables.Count > 1 && !DropKeysHeldByOthers(rendered, snapshot, claimedNow)) return null;
             DropMasqueradeWithoutDispatch(rendered);
             var next = ServiceRecord.From(rendered);
 
@@ -740,14 +741,24 @@ public sealed partial class NftablesDataPlane : IDataPlane
     /// <summary>
     /// Removes from <paramref name="rendered"/> the dispatch keys another Service holds and keeps, as a full sync
     /// would: the first Service by name keeps a key. False when only a full sync can decide (the holder comes later by
-    /// name, or is itself changing now).
+    /// name, or is itself changing now, or another Service of this same sync claims the key: <paramref
+    /// name="claimedNow"/>, where this Service's keys are added). With several tables the kernel cannot refuse two
+    /// Services' elements for one key, since each lands in its own table's map; the table whose chain ran first
+    /// would win (seen in the lab).
     /// </summary>
-    private bool DropKeysHeldByOthers(ServiceRules rendered, ProxySnapshot snapshot)
+    private bool DropKeysHeldByOthers(ServiceRules rendered, ProxySnapshot snapshot, Dictionary<ulong, ObjectName> claimedNow)
     {
         for (var i = rendered.Elements.Count - 1; i >= 0; i--)
         {
             var e = rendered.Elements[i];
-            if (!ServiceTables.IsDispatchMap(e.Map) || !_dispatchOwners.TryGetValue(ElementHash(e.Map, e.Key), out var owner) || owner == rendered.Service) continue;
+            if (!ServiceTables.IsDispatchMap(e.Map)) continue;
+            var hash = ElementHash(e.Map, e.Key);
+            if (claimedNow.TryGetValue(hash, out var rival))
+            {
+                Log.DispatchKeyClaimed(_logger, _options.Family, rendered.Service, e.Key, rival);
+                return false;
+            }
+            if (!_dispatchOwners.TryGetValue(hash, out var owner) || owner == rendered.Service) continue;
             if (owner.CompareTo(rendered.Service) < 0 && !snapshot.ChangedServices.Contains(owner))
             {
                 rendered.Elements.RemoveAt(i);
@@ -755,6 +766,10 @@ public sealed partial class NftablesDataPlane : IDataPlane
             }
             Log.DispatchKeyClaimed(_logger, _options.Family, rendered.Service, e.Key, owner);
             return false;
+        }
+        foreach (var e in rendered.Elements)
+        {
+            if (ServiceTables.IsDispatchMap(e.Map)) claimedNow[ElementHash(e.Map, e.Key)] = rendered.Service;
         }
         return true;
     }

@@ -224,6 +224,37 @@ public class NftablesDataPlaneTests
         Assert.Empty(Claims(plane2Runner.Applied[^1]));
     }
 
+    [Fact]
+    public void With_several_tables_two_Services_claiming_one_address_in_the_same_partial_sync_make_a_full_sync()
+    {
+        // Neither holds the address yet, so the committed owners cannot tell: both elements would land, each in its
+        // own table's map, and the table whose chain runs first would win (the lab caught it).
+        const int count = 4;
+        var tables = new Rendering.ServiceTables("kube-proxy", count);
+        var a = new ObjectName("ns", "a-web");
+        var b = Enumerable.Range(0, 100).Select(i => new ObjectName("ns", $"b-web-{i}")).First(n => tables.TableOf(n) != tables.TableOf(a));
+        var shared = System.Net.IPAddress.Parse("198.19.200.1");
+        var runner = new FakeNftRunner();
+        var plane = new NftablesDataPlane(
+            new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [System.Net.IPNetwork.Parse("198.18.64.0/18")], ServiceTables = count },
+            runner, null, NullLogger.Instance, new FakeTimeProvider());
+        var cluster = new ClusterBuilder().Node("198.18.0.10");
+        plane.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
+        foreach (var (service, clusterIP, endpoint) in new[] { (b, "198.19.0.2", "198.18.64.2"), (a, "198.19.0.1", "198.18.64.1") })
+        {
+            cluster.Service(ClusterBuilder.ClusterIP(service.Namespace, service.Name, clusterIP, 80) with { ExternalIPs = new[] { shared } });
+            cluster.Slice(ClusterBuilder.Endpoints(service.Namespace, service.Name, 8080, endpoint));
+        }
+
+        var result = plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
+
+        Assert.True(result.FullSync);
+        var claim = Assert.Single(runner.Applied[^1].Split('\n'),
+            l => l.StartsWith("add element", StringComparison.Ordinal) && l.Contains("service-ips { 198.19.200.1 . tcp . 80", StringComparison.Ordinal));
+        Assert.Contains($"ip {tables.TableOf(a)} service-ips", claim, StringComparison.Ordinal);
+        Assert.Contains("/a-web/", claim, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(4)]

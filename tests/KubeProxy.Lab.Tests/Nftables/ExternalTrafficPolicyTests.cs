@@ -64,6 +64,34 @@ public sealed class ExternalTrafficPolicyTests(ITestOutputHelper output)
     [RootTheory]
     [InlineData(IPFamily.IPv4)]
     [InlineData(IPFamily.IPv6)]
+    public async Task ExternalIPEqualToAnotherServicesClusterIPKeepsTheClientAddress(IPFamily family)
+    {
+        // a-svc (first by name) has b-svc's ClusterIP:80 as its externalIP with Local policy. The address goes to
+        // a-svc, as when two Services claim one address in upstream's single map; b-svc's masquerading of off-cluster
+        // traffic to its ClusterIP (the cluster-ip-masquerade set) must not come with it, or a-svc's external clients
+        // would lose their source address. b-svc's endpoint (web-3) is on node-2, so reaching it would also show.
+        var shared = ClusterIP(family, 42);
+        var a = new ServiceManifest("a-svc", "ns1")
+        {
+            Type = ServiceType.NodePort,
+            ExternalTrafficPolicy = TrafficPolicy.Local,
+            ClusterIPs = [ClusterIP(family, 43)],
+            ExternalIPs = [shared],
+            Ports = [new("p80", 80, NodePort: 30002)],
+        };
+        var b = new ServiceManifest("b-svc", "ns1") { ClusterIPs = [shared], Ports = [new("p80", 80)] };
+        await using var lab = await StartAsync(output);
+        await lab.ApplyAsync(a, Slice(a, family, Ep(lab, "web-1", family)), b, Slice(b, family, Ep(lab, "web-3", family)));
+
+        await lab.RunFlowsAsync(
+        [
+            new("external to the shared address reaches a-svc's local endpoint, unmasqueraded", lab.Lab.Client("client"), shared, 80, To(false, "web-1")),
+        ], output.WriteLine);
+    }
+
+    [RootTheory]
+    [InlineData(IPFamily.IPv4)]
+    [InlineData(IPFamily.IPv6)]
     public async Task HealthCheckNodePortReportsLocalEndpoints(IPFamily family)
     {
         var svc = Service(family, TrafficPolicy.Local);
