@@ -131,6 +131,24 @@ public class ServiceRecordTests
     }
 
     [Fact]
+    public void Elements_of_the_renderers_maps_and_of_other_maps_keep_their_map_names()
+    {
+        // The renderer's maps are stored as one-byte codes, other maps by name; a one-letter map name must not be taken
+        // for a code, and the same key in several maps stays several elements.
+        string[] maps = [ServiceRenderer.EndpointTargetsMap("tcp"), ServiceRenderer.EndpointTargetsMap("sctp"), ServiceRenderer.HairpinSet, "x", "endpoint-targets-"];
+        var record = ServiceRecord.From(Rules(elements: maps.Select(m => new MapElement(m, "1", "v-" + m))));
+
+        Assert.Equal(maps.Select(m => new ElementKey(m, "1")), record.Elements.Select(e => e.Key));
+        foreach (var m in maps)
+        {
+            Assert.True(record.TryGetElement(m, "1", out var value));
+            Assert.Equal(Hash.Of("v-" + m, null), value);
+        }
+        Assert.False(record.TryGetElement(ServiceRenderer.EndpointTargetsMap("udp"), "1", out _));
+        Assert.Equal(maps.Select(m => new ElementKey(m, "1")), record.ElementsChangedOrMissingIn(ServiceRecord.Empty));
+    }
+
+    [Fact]
     public void Non_ascii_names_round_trip()
     {
         var record = ServiceRecord.From(Rules([("chain-ü-名前", ["x"])]));

@@ -10,7 +10,9 @@ namespace KubeProxy.Core.Tracking;
 public sealed class ClusterState
 {
     private readonly Dictionary<ObjectName, Service> _services = [];
-    private readonly Dictionary<ObjectName, Dictionary<ObjectName, EndpointSlice>> _slicesByService = [];
+    /// <summary>A Service's slices, copied on write. Most Services have one slice; a dictionary each cost ten times the
+    /// array (3 MiB at 10,000 Services), and a Service with hundreds of slices is rewritten rarely.</summary>
+    private readonly Dictionary<ObjectName, EndpointSlice[]> _slicesByService = [];
     private readonly Dictionary<ObjectName, EndpointSlice> _slices = [];
     private readonly Dictionary<IPFamily, PendingChanges> _pending;
 
@@ -38,7 +40,7 @@ public sealed class ClusterState
     public EndpointSlice? GetEndpointSlice(ObjectName name) => _slices.GetValueOrDefault(name);
 
     public IEnumerable<EndpointSlice> SlicesOf(ObjectName service) =>
-        _slicesByService.TryGetValue(service, out var slices) ? slices.Values : [];
+        _slicesByService.TryGetValue(service, out var slices) ? slices : [];
 
     /// <summary>Returns false when the update changes nothing.</summary>
     public bool UpsertService(Service service)
@@ -65,11 +67,7 @@ public sealed class ClusterState
         }
 
         _slices[slice.Name] = slice;
-        if (!_slicesByService.TryGetValue(slice.Service, out var slices))
-        {
-            _slicesByService[slice.Service] = slices = [];
-        }
-        slices[slice.Name] = slice;
+        _slicesByService[slice.Service] = _slicesByService.TryGetValue(slice.Service, out var slices) ? [.. slices, slice] : [slice];
         MarkEndpoints(slice.Service, slice.AddressType, slice.LastChangeTriggerTime);
         return true;
     }
@@ -103,8 +101,9 @@ public sealed class ClusterState
         _slices.Remove(slice.Name);
         if (_slicesByService.TryGetValue(slice.Service, out var slices))
         {
-            slices.Remove(slice.Name);
-            if (slices.Count == 0) _slicesByService.Remove(slice.Service);
+            var rest = Array.FindAll(slices, s => s.Name != slice.Name);
+            if (rest.Length == 0) _slicesByService.Remove(slice.Service);
+            else _slicesByService[slice.Service] = rest;
         }
         MarkEndpoints(slice.Service, slice.AddressType, null);
     }

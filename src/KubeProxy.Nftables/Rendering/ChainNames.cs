@@ -19,7 +19,7 @@ public static class ChainNames
         $"{name.Service.Namespace}/{name.Service.Name}/{name.Protocol.Lower()}/{name.Port}";
 
     public static string EndpointBase(ServicePortName name, EndpointInfo endpoint) =>
-        $"{ServiceBase(name)}__{endpoint.IP.ToString().Replace(':', '.')}/{endpoint.Port}";
+        $"{ServiceBase(name)}__{AddressText.Of(endpoint.IP).Replace(':', '.')}/{endpoint.Port}";
 
     public static string Service(ServicePortName name) => HashAndTruncate("service-", ServiceBase(name));
 

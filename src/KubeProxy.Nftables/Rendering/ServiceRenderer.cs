@@ -113,7 +113,7 @@ public sealed class ServiceRenderer
         var internalFilterVerdict = hasEndpoints ? "drop" : $"goto {RejectChain}";
         var externalFilterVerdict = hasEndpoints ? "drop" : $"goto {RejectChain}";
 
-        var clusterIP = Addr(info.ClusterIP);
+        var clusterIP = AddressText.Of(info.ClusterIP);
         output.Elements.Add(new MapElement(ClusterIPsSet, clusterIP, ""));
         var clusterKey = $"{clusterIP} . {proto} . {port}";
         if (hasInternalEndpoints)
@@ -127,7 +127,7 @@ public sealed class ServiceRenderer
 
         foreach (var externalIP in info.ExternalIPs)
         {
-            var key = $"{Addr(externalIP)} . {proto} . {port}";
+            var key = $"{externalIP} . {proto} . {port}";
             if (hasEndpoints) output.Elements.Add(new MapElement(ServiceIPsMap, key, $"goto {externalChain}"));
             if (!hasExternalEndpoints) output.Elements.Add(new MapElement(NoEndpointServicesMap, key, externalFilterVerdict, comment));
         }
@@ -147,7 +147,7 @@ public sealed class ServiceRenderer
             // VIP as source. Allow that when the node itself is an allowed source.
             if (allowFromNode)
             {
-                foreach (var vip in info.LoadBalancerVIPs) sources.Add(Addr(vip));
+                foreach (var vip in info.LoadBalancerVIPs) sources.Add(AddressText.Of(vip));
             }
             // One range is a plain match; several need an anonymous set (which partial and full syncs then send as nft
             // text: the netlink encoder does not write anonymous sets).
@@ -155,13 +155,13 @@ public sealed class ServiceRenderer
             output.Chains.Add(new RenderedChain(firewallChain, [$"{ip} saddr != {allowed} drop"]));
             foreach (var vip in info.LoadBalancerVIPs)
             {
-                output.Elements.Add(new MapElement(FirewallIPsMap, $"{Addr(vip)} . {proto} . {port}", $"goto {firewallChain}", comment));
+                output.Elements.Add(new MapElement(FirewallIPsMap, $"{vip} . {proto} . {port}", $"goto {firewallChain}", comment));
             }
         }
 
         foreach (var vip in info.LoadBalancerVIPs)
         {
-            var key = $"{Addr(vip)} . {proto} . {port}";
+            var key = $"{vip} . {proto} . {port}";
             if (hasEndpoints) output.Elements.Add(new MapElement(ServiceIPsMap, key, $"goto {externalChain}"));
             if (!hasExternalEndpoints) output.Elements.Add(new MapElement(NoEndpointServicesMap, key, externalFilterVerdict, comment));
         }
@@ -229,7 +229,7 @@ public sealed class ServiceRenderer
             // Hairpin: a pod reaching itself through the Service must see the reply come from the Service. After DNAT
             // its packet has source == destination == the endpoint; postrouting masquerades those by this set
             // (BaseRules), so no rule needs to know which endpoint the random choice took.
-            var address = Addr(ep.IP);
+            var address = AddressText.Of(ep.IP);
             if (hairpin.Add(address)) output.Elements.Add(new MapElement(HairpinSet, $"{address} . {address}", ""));
             if (!affinity) continue;
             // With ClientIP affinity each endpoint keeps a chain: the choice must be remembered per endpoint.
@@ -270,7 +270,7 @@ public sealed class ServiceRenderer
             for (var i = 0; i < endpoints.Count; i++)
             {
                 var ep = endpoints[i];
-                output.Elements.Add(new MapElement(EndpointTargetsMap(proto), (start + (uint)i).ToString(CultureInfo.InvariantCulture), $"{Addr(ep.IP)} . {ep.Port.ToString(CultureInfo.InvariantCulture)}"));
+                output.Elements.Add(new MapElement(EndpointTargetsMap(proto), (start + (uint)i).ToString(CultureInfo.InvariantCulture), $"{ep.IP} . {ep.Port.ToString(CultureInfo.InvariantCulture)}"));
             }
             rules.Add($"meta l4proto {proto} dnat to numgen random mod {endpoints.Count.ToString(CultureInfo.InvariantCulture)} offset {start.ToString(CultureInfo.InvariantCulture)} map @{EndpointTargetsMap(proto)}");
             return rules;
@@ -310,7 +310,6 @@ public sealed class ServiceRenderer
         }
     }
 
-    private static string Addr(IPAddress address) => address.ToString();
 
     private static string HostPort(EndpointInfo ep) =>
         ep.IP.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ep.IP}]:{ep.Port}" : $"{ep.IP}:{ep.Port}";

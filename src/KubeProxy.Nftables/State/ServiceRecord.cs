@@ -11,7 +11,9 @@ namespace KubeProxy.Nftables.State;
 /// ulong array, instead of three dictionaries holding the renderer's strings. Entries stay in render order, so the
 /// commands derived from a diff come out in the same order as the rules did. Sections of more than
 /// <see cref="IndexThreshold"/> entries carry a sorted index for lookups; smaller ones are scanned (comparing the
-/// hash first, bytes only on a hash match).
+/// hash first, bytes only on a hash match). An element of one of the renderer's own maps stores the map as a one-byte
+/// code instead of its name (<see cref="KnownMaps"/>): most elements are endpoint-targets and hairpin entries, whose
+/// map names were half of their bytes.
 /// </summary>
 public sealed class ServiceRecord
 {
@@ -22,6 +24,16 @@ public sealed class ServiceRecord
     private const byte ElementSeparator = 0;
 
     private const int Stride = 3;
+
+    /// <summary>The maps and sets whose elements a record names by a one-byte code (index + 1). Nft names never start
+    /// with a control character, so a code cannot be mistaken for the first byte of a name.</summary>
+    private static readonly string[] KnownMaps =
+    [
+        ServiceRenderer.ServiceIPsMap, ServiceRenderer.ServiceNodePortsMap, ServiceRenderer.NoEndpointServicesMap,
+        ServiceRenderer.NoEndpointNodePortsMap, ServiceRenderer.FirewallIPsMap, ServiceRenderer.ClusterIPsSet,
+        ServiceRenderer.HairpinSet, ServiceRenderer.ClusterIPMasqueradeSet,
+        .. ServiceRenderer.EndpointTargetsProtocols.Select(ServiceRenderer.EndpointTargetsMap),
+    ];
 
     public static readonly ServiceRecord Empty = new([], [], 0, 0);
 
@@ -62,7 +74,7 @@ public sealed class ServiceRecord
 
         var length = 0;
         foreach (var c in chains) length += Encoding.UTF8.GetByteCount(c.Name);
-        foreach (var e in elements) length += Encoding.UTF8.GetByteCount(e.Map) + 1 + Encoding.UTF8.GetByteCount(e.Key);
+        foreach (var e in elements) length += ElementNameLength(e.Map, e.Key);
         foreach (var s in sets) length += Encoding.UTF8.GetByteCount(s.Name);
 
         var text = new byte[length];
@@ -136,12 +148,7 @@ public sealed class ServiceRecord
     private static void Put(byte[] text, ulong[] entries, ref int at, ref int i, string name, string? key, ulong value)
     {
         var start = at;
-        at += Encoding.UTF8.GetBytes(name, text.AsSpan(at));
-        if (key is not null)
-        {
-            text[at++] = ElementSeparator;
-            at += Encoding.UTF8.GetBytes(key, text.AsSpan(at));
-        }
+        at += key is null ? Encoding.UTF8.GetBytes(name, text.AsSpan(at)) : WriteElementName(name, key, text.AsSpan(at));
         entries[i * Stride] = Hash.OfUtf8(text.AsSpan(start, at - start));
         entries[i * Stride + 1] = value;
         entries[i * Stride + 2] = (ulong)at;
@@ -150,15 +157,11 @@ public sealed class ServiceRecord
 
     private bool TryGet(Section section, string name, string? key, out ulong value)
     {
-        var length = Encoding.UTF8.GetByteCount(name) + (key is null ? 0 : 1 + Encoding.UTF8.GetByteCount(key));
+        var length = key is null ? Encoding.UTF8.GetByteCount(name) : ElementNameLength(name, key);
         // Names are short (chain names and "address . protocol . port" keys); a long one just takes the heap.
         Span<byte> buffer = length <= 256 ? stackalloc byte[length] : new byte[length];
-        var n = Encoding.UTF8.GetBytes(name, buffer);
-        if (key is not null)
-        {
-            buffer[n++] = ElementSeparator;
-            Encoding.UTF8.GetBytes(key, buffer[n..]);
-        }
+        if (key is null) Encoding.UTF8.GetBytes(name, buffer);
+        else WriteElementName(name, key, buffer);
         var i = Find(section, buffer, Hash.OfUtf8(buffer));
         value = i < 0 ? 0 : Value(i);
         return i >= 0;
@@ -249,7 +252,29 @@ public sealed class ServiceRecord
     {
         var name = Name(i);
         var separator = name.IndexOf(ElementSeparator);
-        return new ElementKey(Encoding.UTF8.GetString(name[..separator]), Encoding.UTF8.GetString(name[(separator + 1)..]));
+        var map = separator == 1 && name[0] <= KnownMaps.Length ? KnownMaps[name[0] - 1] : Encoding.UTF8.GetString(name[..separator]);
+        return new ElementKey(map, Encoding.UTF8.GetString(name[(separator + 1)..]));
+    }
+
+    /// <summary>The bytes of an element's name: the map (or its code), the separator, the key.</summary>
+    private static int ElementNameLength(string map, string key) =>
+        (MapCode(map) > 0 ? 1 : Encoding.UTF8.GetByteCount(map)) + 1 + Encoding.UTF8.GetByteCount(key);
+
+    private static int WriteElementName(string map, string key, Span<byte> into)
+    {
+        var code = MapCode(map);
+        var n = 0;
+        if (code > 0) into[n++] = code;
+        else n += Encoding.UTF8.GetBytes(map, into);
+        into[n++] = ElementSeparator;
+        return n + Encoding.UTF8.GetBytes(key, into[n..]);
+    }
+
+    /// <summary>The map's code, or 0 when it is not one of <see cref="KnownMaps"/>.</summary>
+    private static byte MapCode(string map)
+    {
+        var i = Array.IndexOf(KnownMaps, map);
+        return (byte)(i + 1);
     }
 
     private (int Start, int Count) Bounds(Section section) => section switch
