@@ -111,7 +111,7 @@ public sealed partial class ManifestSource
         List<ManifestDocument> documents;
         try
         {
-            documents = ManifestParser.Parse(path, Decode(bytes));
+            documents = ManifestParser.Parse(path, bytes);
         }
         catch (ManifestParseException e)
         {
@@ -121,12 +121,6 @@ public sealed partial class ManifestSource
         }
         record.Objects = LoadObjects(path, documents);
         return true;
-    }
-
-    private static string Decode(byte[] bytes)
-    {
-        var text = Encoding.UTF8.GetString(bytes);
-        return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
     }
 
     private List<ManifestObject> LoadObjects(string path, List<ManifestDocument> documents)

@@ -118,6 +118,18 @@ public class ManifestParserTests
     }
 
     [Fact]
+    public void Json_items_before_kind_comments_and_a_byte_order_mark()
+    {
+        var text = """
+            // a generated list
+            {"items": [{"metadata": {"name": "a"}}, /* second */ {"metadata": {"name": "b"}}], "kind": "NodeList", "apiVersion": "v1"}
+            """;
+        var list = ManifestParser.Parse("x.json", [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(text)]);
+        Assert.Equal([("Node", "a"), ("Node", "b")], list.Select(d => (d.Kind, d.DisplayName)).ToArray());
+        Assert.Equal("b", list[1].Deserialize<V1Node>().Metadata.Name);
+    }
+
+    [Fact]
     public void Explicit_string_tag_keeps_a_number_a_string()
     {
         var doc = ManifestParser.Parse("x.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: !!str 123, labels: {version: !!str 2}}\n")[0];
@@ -150,6 +162,9 @@ public class ManifestParserTests
     [InlineData("x.json", "{\"kind\": ")]
     [InlineData("x.json", "[{\"kind\": \"Service\"}]")]
     [InlineData("x.json", "{\"kind\": \"Service\", \"kind\": \"Node\"}")]
+    [InlineData("x.json", "{\"kind\": \"Service\"} {}")]
+    [InlineData("x.json", "{\"kind\": \"List\", \"items\": [{}, ]] }")]
+    [InlineData("x.json", "")]
     public void Malformed_files_are_parse_errors(string path, string text)
     {
         Assert.Throws<ManifestParseException>(() => ManifestParser.Parse(path, text));
