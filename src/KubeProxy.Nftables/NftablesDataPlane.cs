@@ -77,7 +77,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
 
     /// <summary>The endpoint-targets key ranges each Service's chains hold (chain name → range), and the allocator
     /// they came from (IEndpointSlots). A full sync starts both afresh.</summary>
-    private Dictionary<ObjectName, Dictionary<string, SlotRange>> _slots = [];
+    private Dictionary<ObjectName, ChainSlots[]> _slots = [];
     private EndpointSlotAllocator _slotAllocator = new();
 
     public NftablesDataPlane(
@@ -437,13 +437,13 @@ public sealed partial class NftablesDataPlane : IDataPlane
         var allocator = new EndpointSlotAllocator();
         // Elements by table and set, in the order the Services gave them (nft text; a netlink batch holds them itself).
         var elements = new Dictionary<(string Table, string Map), List<MapElement>>();
-        var slots = new Dictionary<ObjectName, Dictionary<string, SlotRange>>();
+        var slots = new Dictionary<ObjectName, ChainSlots[]>();
         foreach (var service in snapshot.PortsByService.Keys.Order())
         {
             var serviceTable = _tables.TableOf(service);
             var provider = new SlotProvider(allocator, null);
             var rules = _renderer.Render(service, snapshot.PortsOf(service), detector, nodeIP, provider);
-            if (provider.Taken.Count > 0) slots[service] = provider.Taken;
+            if (provider.Taken.Count > 0) slots[service] = [.. provider.Taken];
             // Two Services claiming the same address and port (possible with externalIPs): the first one wins. Shared
             // set elements are held by all of them (counted below).
             rules.Elements.RemoveAll(e => !IsShared(e.Map) && !seenElements.Add(new ElementKey(e.Map, e.Key)));
@@ -557,7 +557,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
     {
         var ownerChanges = new List<(ulong Key, ObjectName Service, bool Add)>();
         var sharedChanges = new Dictionary<ElementKey, int>();
-        var slotChanges = new List<(ObjectName Service, Dictionary<string, SlotRange>? Old, Dictionary<string, SlotRange> New)>();
+        var slotChanges = new List<(ObjectName Service, ChainSlots[]? Old, ChainSlots[] New)>();
         var deleteElements = new List<(string Table, ElementKey Key)>();
         var chainOps = new List<(TableScoped Chain, bool Add)>();
         var deleteSets = new List<TableScoped>();
@@ -587,7 +587,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
             {
                 return null; // a full sync starts a fresh key space
             }
-            slotChanges.Add((service, oldSlots, provider.Taken));
+            slotChanges.Add((service, oldSlots, [.. provider.Taken]));
             if (_tables.Count > 1 && !DropKeysHeldByOthers(rendered, snapshot, claimedNow)) return null;
             DropMasqueradeWithoutDispatch(rendered);
             var next = ServiceRecord.From(rendered);
@@ -724,9 +724,9 @@ public sealed partial class NftablesDataPlane : IDataPlane
             {
                 foreach (var (chain, range) in old ?? [])
                 {
-                    if (!taken.TryGetValue(chain, out var kept) || kept != range) _slotAllocator.Release(range.Start, range.Count);
+                    if (!Array.Exists(taken, t => t.Chain == chain && t.Range == range)) _slotAllocator.Release(range.Start, range.Count);
                 }
-                if (taken.Count > 0) _slots[service] = taken;
+                if (taken.Length > 0) _slots[service] = taken;
                 else _slots.Remove(service);
             }
             // Releases before claims: a key whose value changed is in both.
@@ -834,22 +834,24 @@ public sealed partial class NftablesDataPlane : IDataPlane
     /// <summary>A range of endpoint-targets keys.</summary>
     private readonly record struct SlotRange(uint Start, int Count);
 
+    /// <summary>The range a Service's chain holds, the chain named by a 64-bit hash of its name: a Service has one or
+    /// a few such chains, and the names themselves were 2 MiB at 10,000 Services (kept in a dictionary each).</summary>
+    private readonly record struct ChainSlots(ulong Chain, SlotRange Range);
+
     /// <summary>The key ranges of one Service's render: a chain keeps its previous range while its endpoint count
     /// is the same (then only changed endpoints are changed elements); anything else comes from the allocator.</summary>
-    private sealed class SlotProvider(EndpointSlotAllocator allocator, Dictionary<string, SlotRange>? previous) : IEndpointSlots
+    private sealed class SlotProvider(EndpointSlotAllocator allocator, ChainSlots[]? previous) : IEndpointSlots
     {
-        public Dictionary<string, SlotRange> Taken { get; } = new(StringComparer.Ordinal);
+        public List<ChainSlots> Taken { get; } = [];
 
         public uint Reserve(string chain, int count)
         {
-            if (previous is not null && previous.TryGetValue(chain, out var range) && range.Count == count)
-            {
-                Taken[chain] = range;
-                return range.Start;
-            }
-            var start = allocator.Allocate(count);
-            Taken[chain] = new SlotRange(start, count);
-            return start;
+            var hash = Hash.Of(chain, null);
+            var i = previous is null ? -1 : Array.FindIndex(previous, p => p.Chain == hash);
+            var range = i >= 0 && previous![i].Range.Count == count ? previous[i].Range : new SlotRange(allocator.Allocate(count), count);
+            Taken.RemoveAll(t => t.Chain == hash);
+            Taken.Add(new ChainSlots(hash, range));
+            return range.Start;
         }
     }
 

@@ -37,9 +37,19 @@ public sealed class PendingChanges
 
     public void Clear()
     {
+        // Clearing keeps a set's capacity: after the first sync that would be every Service's slot, for good.
+        var large = _services.Count + _endpoints.Count > TrimAbove;
         _services.Clear();
         _endpoints.Clear();
         _triggerTimes.Clear();
+        if (large)
+        {
+            _services.TrimExcess();
+            _endpoints.TrimExcess();
+            _triggerTimes.TrimExcess();
+        }
         NodeChanged = false;
     }
+
+    private const int TrimAbove = 1024;
 }

@@ -83,7 +83,7 @@ public sealed class SnapshotBuilder
             : pending.TriggerTimes.Where(kv => changed.Contains(kv.Key)).ToImmutableDictionary();
         pending.Clear();
 
-        _current = new ProxySnapshot
+        var snapshot = new ProxySnapshot
         {
             Family = _family,
             Generation = _current.Generation + 1,
@@ -96,7 +96,8 @@ public sealed class SnapshotBuilder
             NodeChanged = nodeChanged,
             LastChangeTriggerTimes = triggers,
         };
-        return _current;
+        _current = snapshot.WithoutChanges();
+        return snapshot;
     }
 
     private List<ServicePortState> ComputeService(ClusterState state, ObjectName name, NodeView node)
