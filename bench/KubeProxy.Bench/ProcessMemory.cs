@@ -17,7 +17,7 @@ internal static class ProcessMemory
 
     /// <summary>The collection kube-proxy's MemoryTrimHook runs after a full sync: steady figures are read after the
     /// same one, so that they show what the process settles at, not what the GC happened to keep.</summary>
-    public static void TrimLikeKubeProxy() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    public static void TrimLikeKubeProxy() => KubeProxy.Linux.Processes.NativeHeap.GiveBackAfterFullSync();
 
     /// <summary>Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).</summary>
     public static void ResetPeak() => File.WriteAllText("/proc/self/clear_refs", "5");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using KubeProxy.Core.Model;
 using KubeProxy.Core.Snapshot;
 using KubeProxy.Core.Sync;
+using KubeProxy.Linux.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace KubeProxy.Hosting;
@@ -9,8 +10,9 @@ namespace KubeProxy.Hosting;
 /// <summary>
 /// Gives memory back after a full sync. A full sync at 10,000 Services allocates hundreds of megabytes of
 /// short-lived text (the ruleset, the listing), and the GC keeps the heap it grew for that: the process then sits at
-/// well over its live size until the next full sync. One aggressive, compacting gen-2 collection after the round
-/// returns that memory to the OS. It runs only when a full sync happened and more than
+/// well over its live size until the next full sync. One aggressive, compacting gen-2 collection after the round,
+/// followed by malloc_trim for the C heap (<see cref="NativeHeap.GiveBackAfterFullSync"/>), returns that memory to
+/// the OS. It runs only when a full sync happened and more than
 /// <see cref="AllocationThreshold"/> was allocated since the last trim (so partial syncs never pay for it), and only
 /// after the last family of the round has synced, so that on dual-stack both families' garbage goes in one pass.
 /// </summary>
@@ -79,8 +81,7 @@ internal sealed partial class MemoryTrimHook : IPostSyncHook
         return true;
     }
 
-    /// <summary>Aggressive mode also decommits the free space the GC would otherwise keep for the next burst.</summary>
-    private static void Collect() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    private static void Collect() => NativeHeap.GiveBackAfterFullSync();
 
     private static partial class Log
     {
