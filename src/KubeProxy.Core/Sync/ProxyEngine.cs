@@ -59,8 +59,8 @@ public sealed class ProxyEngine : IProxyEventSink
                 {
                     // Upstream logs and emits KubeProxyIncorrectIPVersion on the Service (endpointslicecache.go); the
                     // recorder deduplicates, since this runs whenever the Service's slices are merged.
-                    EngineLog.WrongFamilyEndpoint(_logger, slice.Name, ep.Addresses[0].ToString(), family.Label());
-                    events?.IncorrectIPVersion(slice.Service, "endpointslice", ep.Addresses[0].ToString());
+                    EngineLog.WrongFamilyEndpoint(_logger, slice.Name, $"{ep.FirstAddress}", family.Label());
+                    events?.IncorrectIPVersion(slice.Service, "endpointslice", $"{ep.FirstAddress}");
                 },
             };
             _pipelines[family] = new FamilyPipeline(family, builder, planes[family]);

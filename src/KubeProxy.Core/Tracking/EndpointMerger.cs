@@ -32,8 +32,7 @@ public static class EndpointMerger
 
                 foreach (var ep in slice.Endpoints)
                 {
-                    if (ep.Addresses.IsEmpty) continue;
-                    var address = ep.Addresses[0];
+                    if (ep.FirstAddress is not { } address) continue;
                     if (address.Family() != family)
                     {
                         onWrongFamily?.Invoke(slice, ep);

@@ -49,6 +49,27 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void AnEndpointKeepsEveryAddressAndComparesThemAll()
+    {
+        IPAddress[] three = [IPAddress.Parse("198.18.64.1"), IPAddress.Parse("198.18.64.2"), IPAddress.Parse("198.18.64.3")];
+        var ep = new Endpoint { Addresses = three };
+        var same = new Endpoint { Addresses = three.Select(a => IPAddress.Parse(a.ToString())).ToArray() };
+        var otherLast = new Endpoint { Addresses = new[] { three[0], three[1], IPAddress.Parse("198.18.64.9") } };
+        var one = new Endpoint { Addresses = new[] { three[0] } };
+        var none = new Endpoint { Addresses = EquatableArray<IPAddress>.Empty };
+
+        Assert.Equal(three, ep.Addresses);
+        Assert.Equal(three[0], ep.FirstAddress);
+        Assert.Equal(ep, same);
+        Assert.Equal(ep.GetHashCode(), same.GetHashCode());
+        Assert.NotEqual(ep, otherLast);
+        Assert.NotEqual(ep, one);
+        Assert.Equal([three[0]], one.Addresses);
+        Assert.Empty(none.Addresses);
+        Assert.Null(none.FirstAddress);
+    }
+
+    [Fact]
     public void NodesWithEqualContentAreEqual()
     {
         Assert.Equal(Node("zone-a", labels: ("rack", "1")), Node("zone-a", labels: ("rack", "1")));
