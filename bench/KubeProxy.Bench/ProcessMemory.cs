@@ -15,8 +15,9 @@ internal static class ProcessMemory
     /// <summary>Peak resident set size since start or the last <see cref="ResetPeak"/>, in KiB (VmHWM).</summary>
     public static long PeakKiB() => Field("VmHWM:");
 
-    /// <summary>The collection kube-proxy's MemoryTrimHook runs after a full sync: steady figures are read after the
-    /// same one, so that they show what the process settles at, not what the GC happened to keep.</summary>
+    /// <summary>What kube-proxy's MemoryTrimHook runs after a full sync (a compacting collection, then malloc_trim):
+    /// steady figures are read after the same, so that they show what the process settles at, not what the GC or the
+    /// C heap happened to keep.</summary>
     public static void TrimLikeKubeProxy() => KubeProxy.Linux.Processes.NativeHeap.GiveBackAfterFullSync();
 
     /// <summary>Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).</summary>

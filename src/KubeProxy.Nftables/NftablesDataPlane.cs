@@ -75,7 +75,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
     /// our encoder or on a datagram of that size.</summary>
     private bool _nextFullViaText;
 
-    /// <summary>The endpoint-targets key ranges each Service's chains hold (chain name → range), and the allocator
+    /// <summary>The endpoint-targets key ranges each Service's chains hold (hash of chain name → range), and the allocator
     /// they came from (IEndpointSlots). A full sync starts both afresh.</summary>
     private Dictionary<ObjectName, ChainSlots[]> _slots = [];
     private EndpointSlotAllocator _slotAllocator = new();
@@ -748,29 +748,31 @@ public sealed partial class NftablesDataPlane : IDataPlane
     /// </summary>
     private bool DropKeysHeldByOthers(ServiceRules rendered, ProxySnapshot snapshot, Dictionary<ulong, ObjectName> claimedNow)
     {
+        var kept = new List<ulong>();
         for (var i = rendered.Elements.Count - 1; i >= 0; i--)
         {
             var e = rendered.Elements[i];
             if (!ServiceTables.IsDispatchMap(e.Map)) continue;
             var hash = ElementHash(e.Map, e.Key);
-            if (claimedNow.TryGetValue(hash, out var rival))
+            // Claimed by another Service of this sync: neither holds it yet. Held by a Service that comes later by
+            // name, or that changes now: it may have to give the key up. Either way only a full sync can decide.
+            if (!claimedNow.TryGetValue(hash, out var rival))
             {
-                Log.DispatchKeyClaimed(_logger, _options.Family, rendered.Service, e.Key, rival);
-                return false;
+                if (!_dispatchOwners.TryGetValue(hash, out rival) || rival == rendered.Service)
+                {
+                    kept.Add(hash);
+                    continue;
+                }
+                if (rival.CompareTo(rendered.Service) < 0 && !snapshot.ChangedServices.Contains(rival))
+                {
+                    rendered.Elements.RemoveAt(i);
+                    continue;
+                }
             }
-            if (!_dispatchOwners.TryGetValue(hash, out var owner) || owner == rendered.Service) continue;
-            if (owner.CompareTo(rendered.Service) < 0 && !snapshot.ChangedServices.Contains(owner))
-            {
-                rendered.Elements.RemoveAt(i);
-                continue;
-            }
-            Log.DispatchKeyClaimed(_logger, _options.Family, rendered.Service, e.Key, owner);
+            Log.DispatchKeyClaimed(_logger, _options.Family, rendered.Service, e.Key, rival);
             return false;
         }
-        foreach (var e in rendered.Elements)
-        {
-            if (ServiceTables.IsDispatchMap(e.Map)) claimedNow[ElementHash(e.Map, e.Key)] = rendered.Service;
-        }
+        foreach (var hash in kept) claimedNow[hash] = rendered.Service;
         return true;
     }
 
@@ -895,7 +897,7 @@ public sealed partial class NftablesDataPlane : IDataPlane
         [LoggerMessage(Level = LogLevel.Debug, Message = "nftables {Family} partial sync sent as nft text: {Reason}")]
         public static partial void PartialSyncAsText(ILogger logger, IPFamily family, string reason);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "nftables {Family}: Service {Service} claims {Key}, which Service {Owner} holds; a full sync decides (the first Service by name keeps it)")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "nftables {Family}: Service {Service} claims {Key}, which Service {Owner} holds or claims too; a full sync decides (the first Service by name keeps it)")]
         public static partial void DispatchKeyClaimed(ILogger logger, IPFamily family, ObjectName service, string key, ObjectName owner);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "nftables {Family}: could not read the fixed chains' rules, sending them again: {Reason}")]

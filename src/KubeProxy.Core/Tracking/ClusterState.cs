@@ -63,6 +63,16 @@ public sealed class ClusterState
         if (_slices.TryGetValue(slice.Name, out var old))
         {
             if (old.Equals(slice)) return false;
+            // Same Service: replace in place, so that the slices keep their order (the merge keeps the first copy of
+            // an endpoint two slices list).
+            if (old.Service == slice.Service && _slicesByService.TryGetValue(slice.Service, out var current))
+            {
+                _slices[slice.Name] = slice;
+                _slicesByService[slice.Service] = [.. current.Select(s => s.Name == slice.Name ? slice : s)];
+                MarkEndpoints(slice.Service, old.AddressType, null);
+                MarkEndpoints(slice.Service, slice.AddressType, slice.LastChangeTriggerTime);
+                return true;
+            }
             RemoveSlice(old);
         }
 

@@ -96,7 +96,7 @@ public sealed class SnapshotBuilder
             NodeChanged = nodeChanged,
             LastChangeTriggerTimes = triggers,
         };
-        _current = snapshot.WithoutChanges();
+        _current = snapshot;
         return snapshot;
     }
 

@@ -21,20 +21,20 @@ public static partial class NativeHeap
     /// <summary>Returns free C-heap pages to the system; false where the C library has no malloc_trim (musl).</summary>
     public static bool Trim()
     {
+        if (!_available) return false;
         try
         {
             MallocTrim(0);
             return true;
         }
-        catch (EntryPointNotFoundException)
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
-            return false;
-        }
-        catch (DllNotFoundException)
-        {
+            _available = false; // not there now, not there later: do not throw on every full sync
             return false;
         }
     }
+
+    private static bool _available = true;
 
     [LibraryImport("libc", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);

@@ -310,7 +310,6 @@ public sealed class ServiceRenderer
         }
     }
 
-
     private static string HostPort(EndpointInfo ep) =>
         ep.IP.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ep.IP}]:{ep.Port}" : $"{ep.IP}:{ep.Port}";
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using YamlDotNet.Core;
 
 namespace KubeProxy.Sources.Manifests;
@@ -24,6 +25,10 @@ internal static class ManifestParser
         var result = new List<ManifestDocument>();
         var text = utf8.AsSpan();
         if (text.StartsWith(Utf8Bom)) text = text[Utf8Bom.Length..];
+        // The JSON reader throws InvalidOperationException on a string that is not UTF-8; decoding replaces such bytes
+        // with U+FFFD instead, so a bad name fails validation for its own object only, as it did when files were
+        // decoded first.
+        if (!Utf8.IsValid(text)) text = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(text));
         try
         {
             if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) ParseJson(text, result);

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using k8s.Models;
 using KubeProxy.Core.Model;
 using KubeProxy.Sources.Conversion;

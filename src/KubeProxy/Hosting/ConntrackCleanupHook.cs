@@ -32,7 +32,7 @@ internal sealed class ConntrackCleanupHook : IPostSyncHook
     {
         if (!_reconcilers.TryGetValue(snapshot.Family, out var reconciler)) return;
         var previous = fullSync ? null : _previous[snapshot.Family];
-        _previous[snapshot.Family] = snapshot.WithoutChanges();
+        _previous[snapshot.Family] = snapshot;
         if (!reconciler.IsCleanupRequired(previous, snapshot)) return;
 
         var result = reconciler.CleanStaleEntries(snapshot);

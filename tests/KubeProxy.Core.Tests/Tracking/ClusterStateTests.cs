@@ -1,3 +1,4 @@
+using System.Net;
 using KubeProxy.Core.Model;
 using KubeProxy.Core.Tracking;
 using static KubeProxy.Core.Tests.Support.Make;
@@ -97,6 +98,23 @@ public sealed class ClusterStateTests
         Assert.Equal([Svc("svc1"), Svc("svc2")], _state.PendingFor(IPFamily.IPv4).Endpoints.Order());
         Assert.Empty(_state.SlicesOf(Svc("svc1")));
         Assert.Single(_state.SlicesOf(Svc("svc2")));
+    }
+
+    [Fact]
+    public void An_updated_slice_keeps_its_place_and_a_slice_moving_to_another_Service_leaves_the_first()
+    {
+        _state.UpsertEndpointSlice(Slice("a1", [Endpoint("198.18.64.1")], service: "a"));
+        _state.UpsertEndpointSlice(Slice("a2", [Endpoint("198.18.64.2")], service: "a"));
+        _state.UpsertEndpointSlice(Slice("a3", [Endpoint("198.18.64.3")], service: "a"));
+
+        _state.UpsertEndpointSlice(Slice("a1", [Endpoint("198.18.64.9")], service: "a"));
+        Assert.Equal(["a1", "a2", "a3"], _state.SlicesOf(Svc("a")).Select(s => s.Name.Name));
+        Assert.Equal(IPAddress.Parse("198.18.64.9"), _state.SlicesOf(Svc("a")).First().Endpoints[0].FirstAddress);
+
+        _state.UpsertEndpointSlice(Slice("a2", [Endpoint("198.18.64.2")], service: "b"));
+        Assert.Equal(["a1", "a3"], _state.SlicesOf(Svc("a")).Select(s => s.Name.Name));
+        Assert.Equal(["a2"], _state.SlicesOf(Svc("b")).Select(s => s.Name.Name));
+        Assert.Equal(3, _state.EndpointSliceCount);
     }
 
     [Fact]

@@ -53,27 +53,6 @@ public sealed class SnapshotBuilderTests
     }
 
     [Fact]
-    public void TheBuilderKeepsTheSnapshotWithoutItsChangesAndEveryOtherPropertyAsIs()
-    {
-        _state.UpsertService(Web());
-        _state.UpsertEndpointSlice(Slice("s1", [Endpoint("198.18.64.1", node: NodeName)], trigger: T0));
-
-        var s = _v4.Build(_state);
-        var kept = _v4.Current;
-
-        Assert.Equal([Svc()], s.ChangedServices);
-        Assert.Single(s.LastChangeTriggerTimes);
-        Assert.Empty(kept.ChangedServices);
-        Assert.Empty(kept.ChangedEndpoints);
-        Assert.Empty(kept.LastChangeTriggerTimes);
-        string[] changes = [nameof(ProxySnapshot.ChangedServices), nameof(ProxySnapshot.ChangedEndpoints), nameof(ProxySnapshot.LastChangeTriggerTimes), nameof(ProxySnapshot.NodeChanged)];
-        foreach (var property in typeof(ProxySnapshot).GetProperties().Where(p => !changes.Contains(p.Name)))
-        {
-            Assert.True(Equals(property.GetValue(s), property.GetValue(kept)), $"{property.Name} differs in the kept snapshot");
-        }
-    }
-
-    [Fact]
     public void EachFamilySeesItsOwnAddressesAndSlices()
     {
         _state.UpsertService(Web());

@@ -129,6 +129,19 @@ public class ManifestParserTests
         Assert.Equal("b", list[1].Deserialize<V1Node>().Metadata.Name);
     }
 
+    [Theory]
+    [InlineData("x.json")]
+    [InlineData("x.yaml")]
+    public void Bytes_that_are_not_UTF8_spoil_only_the_string_they_are_in(string path)
+    {
+        var head = System.Text.Encoding.UTF8.GetBytes("{\"kind\": \"List\", \"apiVersion\": \"v1\", \"items\": [{\"kind\": \"Node\", \"metadata\": {\"name\": \"a");
+        var tail = System.Text.Encoding.UTF8.GetBytes("\"}}, {\"kind\": \"Node\", \"metadata\": {\"name\": \"b\"}}]}");
+
+        var list = ManifestParser.Parse(path, [.. head, 0xFF, .. tail]);
+
+        Assert.Equal(["a\uFFFD", "b"], list.Select(d => d.DisplayName).ToArray());
+    }
+
     [Fact]
     public void Explicit_string_tag_keeps_a_number_a_string()
     {
