@@ -149,6 +149,20 @@ public class ServiceRecordTests
     }
 
     [Fact]
+    public void Hairpin_keys_of_one_address_twice_and_of_two_addresses_both_round_trip()
+    {
+        // An address twice is stored once under its own code; any other hairpin key (never rendered, but possible) as is.
+        string[] keys = ["198.18.64.1 . 198.18.64.1", "fd00::1 . fd00::1", "198.18.64.1 . 198.18.64.2", "198.18.64.1", "a . a . a"];
+        var record = ServiceRecord.From(Rules(elements: keys.Select(k => new MapElement(ServiceRenderer.HairpinSet, k, ""))));
+
+        Assert.Equal(keys.Select(k => new ElementKey(ServiceRenderer.HairpinSet, k)), record.Elements.Select(e => e.Key));
+        Assert.All(keys, k => Assert.True(record.TryGetElement(ServiceRenderer.HairpinSet, k, out _)));
+        Assert.False(record.TryGetElement(ServiceRenderer.HairpinSet, "198.18.64.2 . 198.18.64.2", out _));
+        Assert.False(record.TryGetElement("other-set", "198.18.64.1 . 198.18.64.1", out _));
+        Assert.Equal(keys.Select(k => new ElementKey(ServiceRenderer.HairpinSet, k)), record.ElementsChangedOrMissingIn(ServiceRecord.Empty));
+    }
+
+    [Fact]
     public void Non_ascii_names_round_trip()
     {
         var record = ServiceRecord.From(Rules([("chain-ü-名前", ["x"])]));

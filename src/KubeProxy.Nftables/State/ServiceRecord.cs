@@ -13,7 +13,8 @@ namespace KubeProxy.Nftables.State;
 /// <see cref="IndexThreshold"/> entries carry a sorted index for lookups; smaller ones are scanned (comparing the
 /// hash first, bytes only on a hash match). An element of one of the renderer's own maps stores the map as a one-byte
 /// code instead of its name (<see cref="KnownMaps"/>): most elements are endpoint-targets and hairpin entries, whose
-/// map names were half of their bytes.
+/// map names were half of their bytes. A hairpin key (<c>address . address</c>) is stored as one address under a code
+/// of its own (<see cref="DoubledHairpinCode"/>).
 /// </summary>
 public sealed class ServiceRecord
 {
@@ -25,6 +26,9 @@ public sealed class ServiceRecord
 
     private const int Stride = 3;
 
+    /// <summary>Between the two addresses of a hairpin key.</summary>
+    private const string PairSeparator = " . ";
+
     /// <summary>The maps and sets whose elements a record names by a one-byte code (index + 1). Nft names never start
     /// with a control character, so a code cannot be mistaken for the first byte of a name.</summary>
     private static readonly string[] KnownMaps =
@@ -34,6 +38,11 @@ public sealed class ServiceRecord
         ServiceRenderer.HairpinSet, ServiceRenderer.ClusterIPMasqueradeSet,
         .. ServiceRenderer.EndpointTargetsProtocols.Select(ServiceRenderer.EndpointTargetsMap),
     ];
+
+    private static readonly byte HairpinCode = MapCode(ServiceRenderer.HairpinSet);
+
+    /// <summary>A hairpin element whose key is an address twice (all of them): only one is stored.</summary>
+    private static readonly byte DoubledHairpinCode = (byte)(KnownMaps.Length + 1);
 
     public static readonly ServiceRecord Empty = new([], [], 0, 0);
 
@@ -252,22 +261,45 @@ public sealed class ServiceRecord
     {
         var name = Name(i);
         var separator = name.IndexOf(ElementSeparator);
+        var key = Encoding.UTF8.GetString(name[(separator + 1)..]);
+        if (separator == 1 && name[0] == DoubledHairpinCode) return new ElementKey(ServiceRenderer.HairpinSet, $"{key}{PairSeparator}{key}");
         var map = separator == 1 && name[0] <= KnownMaps.Length ? KnownMaps[name[0] - 1] : Encoding.UTF8.GetString(name[..separator]);
-        return new ElementKey(map, Encoding.UTF8.GetString(name[(separator + 1)..]));
+        return new ElementKey(map, key);
     }
 
-    /// <summary>The bytes of an element's name: the map (or its code), the separator, the key.</summary>
-    private static int ElementNameLength(string map, string key) =>
-        (MapCode(map) > 0 ? 1 : Encoding.UTF8.GetByteCount(map)) + 1 + Encoding.UTF8.GetByteCount(key);
+    /// <summary>The bytes of an element's name: the map (or its code), the separator, the key (or half of it).</summary>
+    private static int ElementNameLength(string map, string key)
+    {
+        var code = Encode(map, key, out var stored);
+        return (code > 0 ? 1 : Encoding.UTF8.GetByteCount(map)) + 1 + Encoding.UTF8.GetByteCount(stored);
+    }
 
     private static int WriteElementName(string map, string key, Span<byte> into)
     {
-        var code = MapCode(map);
+        var code = Encode(map, key, out var stored);
         var n = 0;
         if (code > 0) into[n++] = code;
         else n += Encoding.UTF8.GetBytes(map, into);
         into[n++] = ElementSeparator;
-        return n + Encoding.UTF8.GetBytes(key, into[n..]);
+        return n + Encoding.UTF8.GetBytes(stored, into[n..]);
+    }
+
+    /// <summary>The map's code (0: stored by name), and the part of the key that is stored.</summary>
+    private static byte Encode(string map, string key, out ReadOnlySpan<char> stored)
+    {
+        var code = MapCode(map);
+        stored = key;
+        if (code == HairpinCode && key.Length % 2 == 1 && key.Length > PairSeparator.Length)
+        {
+            var half = (key.Length - PairSeparator.Length) / 2;
+            var k = key.AsSpan();
+            if (k.Slice(half, PairSeparator.Length).SequenceEqual(PairSeparator) && k[..half].SequenceEqual(k[(half + PairSeparator.Length)..]))
+            {
+                stored = k[..half];
+                return DoubledHairpinCode;
+            }
+        }
+        return code;
     }
 
     /// <summary>The map's code, or 0 when it is not one of <see cref="KnownMaps"/>.</summary>
