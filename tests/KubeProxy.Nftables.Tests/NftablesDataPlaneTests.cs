@@ -170,19 +170,28 @@ public class NftablesDataPlaneTests
         Assert.Equal(1, Count(runner.Applied[^1], "delete element ip kube-proxy " + Shared));
     }
 
-    [Fact]
-    public void With_several_tables_an_address_two_Services_claim_stays_with_the_first_by_name()
+    /// <summary>Four Service tables, and two Services in different ones, "a-…" before "b-…" by name.</summary>
+    private static (int Count, Rendering.ServiceTables Tables, ObjectName A, ObjectName B) TwoServicesInTwoTables()
     {
         const int count = 4;
         var tables = new Rendering.ServiceTables("kube-proxy", count);
-        // Two Services in different tables, "a-…" before "b-…" by name, both claiming 198.19.200.1:80 as an externalIP.
         var a = new ObjectName("ns", "a-web");
         var b = Enumerable.Range(0, 100).Select(i => new ObjectName("ns", $"b-web-{i}")).First(n => tables.TableOf(n) != tables.TableOf(a));
+        return (count, tables, a, b);
+    }
+
+    private static NftablesDataPlane PlaneWithTables(FakeNftRunner runner, int tables) => new(
+        new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [System.Net.IPNetwork.Parse("198.18.64.0/18")], ServiceTables = tables },
+        runner, null, NullLogger.Instance, new FakeTimeProvider());
+
+    [Fact]
+    public void With_several_tables_an_address_two_Services_claim_stays_with_the_first_by_name()
+    {
+        // Two Services in different tables, "a-…" before "b-…" by name, both claiming 198.19.200.1:80 as an externalIP.
+        var (count, tables, a, b) = TwoServicesInTwoTables();
         var shared = System.Net.IPAddress.Parse("198.19.200.1");
         var runner = new FakeNftRunner();
-        var plane = new NftablesDataPlane(
-            new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [System.Net.IPNetwork.Parse("198.18.64.0/18")], ServiceTables = count },
-            runner, null, NullLogger.Instance, new FakeTimeProvider());
+        var plane = PlaneWithTables(runner, count);
         var cluster = new ClusterBuilder().Node("198.18.0.10");
         void Add(ObjectName service, string clusterIP, string endpoint)
         {
@@ -204,9 +213,7 @@ public class NftablesDataPlaneTests
 
         // The first by name arriving after the other holds it: a full sync hands the address over, in one transaction.
         var plane2Runner = new FakeNftRunner();
-        var plane2 = new NftablesDataPlane(
-            new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [System.Net.IPNetwork.Parse("198.18.64.0/18")], ServiceTables = count },
-            plane2Runner, null, NullLogger.Instance, new FakeTimeProvider());
+        var plane2 = PlaneWithTables(plane2Runner, count);
         cluster = new ClusterBuilder().Node("198.18.0.10");
         Add(b, "198.19.0.2", "198.18.64.2");
         plane2.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
@@ -229,15 +236,10 @@ public class NftablesDataPlaneTests
     {
         // Neither holds the address yet, so the committed owners cannot tell: both elements would land, each in its
         // own table's map, and the table whose chain runs first would win (the lab caught it).
-        const int count = 4;
-        var tables = new Rendering.ServiceTables("kube-proxy", count);
-        var a = new ObjectName("ns", "a-web");
-        var b = Enumerable.Range(0, 100).Select(i => new ObjectName("ns", $"b-web-{i}")).First(n => tables.TableOf(n) != tables.TableOf(a));
+        var (count, tables, a, b) = TwoServicesInTwoTables();
         var shared = System.Net.IPAddress.Parse("198.19.200.1");
         var runner = new FakeNftRunner();
-        var plane = new NftablesDataPlane(
-            new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [System.Net.IPNetwork.Parse("198.18.64.0/18")], ServiceTables = count },
-            runner, null, NullLogger.Instance, new FakeTimeProvider());
+        var plane = PlaneWithTables(runner, count);
         var cluster = new ClusterBuilder().Node("198.18.0.10");
         plane.Sync(cluster.Build(), fullSync: true, CancellationToken.None);
         foreach (var (service, clusterIP, endpoint) in new[] { (b, "198.19.0.2", "198.18.64.2"), (a, "198.19.0.1", "198.18.64.1") })
@@ -265,9 +267,7 @@ public class NftablesDataPlaneTests
         static string[] Masquerade(string script) =>
             script.Split('\n').Where(l => l.StartsWith("add element", StringComparison.Ordinal) && l.Contains("cluster-ip-masquerade { 198.19.0.2 . tcp . 80 }", StringComparison.Ordinal)).ToArray();
         var runner = new FakeNftRunner();
-        var plane = new NftablesDataPlane(
-            new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [System.Net.IPNetwork.Parse("198.18.64.0/18")], ServiceTables = tables },
-            runner, null, NullLogger.Instance, new FakeTimeProvider());
+        var plane = PlaneWithTables(runner, tables);
         var cluster = new ClusterBuilder().Node("198.18.0.10");
         cluster.Service(ClusterBuilder.ClusterIP("ns", "b-web", "198.19.0.2", 80));
         cluster.Slice(ClusterBuilder.Endpoints("ns", "b-web", 8080, "198.18.64.2"));

@@ -88,6 +88,47 @@ public sealed class MemoryTrimHookTests
     }
 
     [Fact]
+    public void Between_full_syncs_a_round_after_enough_allocation_without_any_collection_collects_the_young_generation()
+    {
+        var gcs = 5;
+        var young = 0;
+        var hook = new MemoryTrimHook([IPFamily.IPv4, IPFamily.IPv6], NullLogger.Instance, () => _allocated, () => _collections++, () => gcs, () => { young++; gcs++; });
+
+        _allocated += MemoryTrimHook.YoungBudget;
+        Assert.False(hook.OnSynced(IPFamily.IPv6, fullSync: false));
+        Assert.Equal(0, young); // not more than the budget yet
+
+        _allocated += 1;
+        hook.OnSynced(IPFamily.IPv4, fullSync: false);
+        Assert.Equal(0, young); // waits for the round's last family
+        hook.OnSynced(IPFamily.IPv6, fullSync: false);
+        Assert.Equal((1, 1, 0), (young, hook.YoungCollections, _collections));
+
+        // The GC collected by itself since: the count starts again from there, nothing forced.
+        _allocated += MemoryTrimHook.YoungBudget - MiB;
+        gcs++;
+        hook.OnSynced(IPFamily.IPv6, fullSync: false);
+        _allocated += MemoryTrimHook.YoungBudget - MiB;
+        hook.OnSynced(IPFamily.IPv6, fullSync: false);
+        Assert.Equal(1, young);
+        _allocated += 2 * MiB;
+        hook.OnSynced(IPFamily.IPv6, fullSync: false);
+        Assert.Equal(2, young);
+    }
+
+    [Fact]
+    public void A_trim_counts_as_a_collection_for_the_young_budget()
+    {
+        var young = 0;
+        var hook = new MemoryTrimHook([IPFamily.IPv4], NullLogger.Instance, () => _allocated, () => _collections++, () => _collections, () => young++);
+        _allocated += 100 * MiB;
+        Assert.True(hook.OnSynced(IPFamily.IPv4, fullSync: true));
+        _allocated += MemoryTrimHook.YoungBudget;
+        Assert.False(hook.OnSynced(IPFamily.IPv4, fullSync: false));
+        Assert.Equal((1, 0), (_collections, young));
+    }
+
+    [Fact]
     public void A_trim_is_logged_at_debug_with_the_allocation_that_caused_it()
     {
         var logger = new ListLogger();
