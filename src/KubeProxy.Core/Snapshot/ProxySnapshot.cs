@@ -47,7 +47,6 @@ public sealed class ProxySnapshot
     public ImmutableDictionary<ObjectName, DateTimeOffset> LastChangeTriggerTimes { get; init; } =
         ImmutableDictionary<ObjectName, DateTimeOffset>.Empty;
 
-
     public int ServiceCount => PortsByService.Count;
 
     /// <summary>The ports of one Service, or none.</summary>

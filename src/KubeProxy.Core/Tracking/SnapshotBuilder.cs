@@ -83,7 +83,7 @@ public sealed class SnapshotBuilder
             : pending.TriggerTimes.Where(kv => changed.Contains(kv.Key)).ToImmutableDictionary();
         pending.Clear();
 
-        var snapshot = new ProxySnapshot
+        _current = new ProxySnapshot
         {
             Family = _family,
             Generation = _current.Generation + 1,
@@ -96,8 +96,7 @@ public sealed class SnapshotBuilder
             NodeChanged = nodeChanged,
             LastChangeTriggerTimes = triggers,
         };
-        _current = snapshot;
-        return snapshot;
+        return _current;
     }
 
     private List<ServicePortState> ComputeService(ClusterState state, ObjectName name, NodeView node)

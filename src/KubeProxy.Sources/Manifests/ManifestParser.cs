@@ -88,10 +88,8 @@ internal static class ManifestParser
             // A repeated property throws ArgumentException here, as JsonObject does when it first reads one.
             root.Add(name, name == "items" && reader.TokenType == JsonTokenType.StartArray ? ReadArray(ref reader) : JsonNode.Parse(ref reader));
         }
-        // Anything after the object but whitespace and comments is refused by the reader.
-        while (reader.Read())
-        {
-        }
+        // Anything after the object but whitespace and comments makes the reader throw.
+        reader.Read();
         AddObject(root, null, "$", _ => null, result);
     }
 
