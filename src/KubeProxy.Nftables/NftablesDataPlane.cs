@@ -527,6 +527,9 @@ public sealed partial class NftablesDataPlane : IDataPlane
             foreach (var (name, _) in listing.Sets)
             {
                 if (name.StartsWith("affinity-", StringComparison.Ordinal) && !desiredSets.Contains(new TableScoped(table, name))) at.Use(table).DeleteSet(name);
+                // An endpoint-targets map of another layout (an earlier version had one per protocol): its rules went
+                // with the flush above.
+                else if (ServiceRenderer.IsEndpointTargetsMap(name) && !EndpointTargetsMapNames.Contains(name)) at.Use(table).DeleteSet(name);
             }
             foreach (var chain in listing.Chains)
             {
@@ -550,6 +553,8 @@ public sealed partial class NftablesDataPlane : IDataPlane
             _nodePortIPs = nodePortIPs;
         };
     }
+
+    private static readonly HashSet<string> EndpointTargetsMapNames = [.. ServiceRenderer.EndpointTargetsMaps().Select(m => m.Map)];
 
     /// <summary>The partial sync's commands, or null when a full sync must decide (<see cref="_dispatchOwners"/>, or the
     /// endpoint-targets keys ran out).</summary>

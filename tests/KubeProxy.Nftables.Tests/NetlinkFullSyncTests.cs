@@ -102,6 +102,48 @@ public class NetlinkFullSyncTests(ITestOutputHelper output)
         RunBoth(options, cluster, steps, "ip6", tamperTable: "kube-proxy-1", addUnsupported: null);
     }
 
+    [RootFact]
+    public void A_full_sync_deletes_the_endpoint_targets_map_of_the_earlier_one_map_per_protocol_layout()
+    {
+        // An earlier version had one endpoint-targets map per protocol and table, looked up by the Service chains: after
+        // an upgrade the first full sync flushes those chains and must take the map with it, over netlink and as text.
+        var options = new NftablesOptions { Family = IPFamily.IPv4, ClusterCidrs = [IPNetwork.Parse("198.18.64.0/18")], ServiceTables = 2 };
+        var cluster = new ClusterBuilder().Node("198.18.0.10");
+        cluster.Service(ClusterBuilder.ClusterIP("default", "web", "198.19.0.10", 80))
+            .Slice(ClusterBuilder.Endpoints("default", "web", 8080, "198.18.64.11", "198.18.64.12"));
+        using var pair = new NetlinkVsTextPair(options);
+        const string Earlier = """
+            add table ip kube-proxy
+            add map ip kube-proxy endpoint-targets-tcp { typeof numgen random mod 1 : ip daddr . tcp dport ; }
+            add chain ip kube-proxy service-OLD-default/gone/tcp/p
+            add rule ip kube-proxy service-OLD-default/gone/tcp/p meta l4proto tcp dnat to numgen random mod 2 offset 0 map @endpoint-targets-tcp
+            add element ip kube-proxy endpoint-targets-tcp { 0 : 198.18.64.99 . 8080, 1 : 198.18.64.98 . 8080 }
+            """;
+        foreach (var ns in new[] { pair.ViaNetlink, pair.ViaText })
+        {
+            var loaded = ProcessRunner.RunWithInput("ip", ["netns", "exec", ns, "nft", "-f", "-"], w => w.Write(Earlier));
+            Assert.True(loaded.Succeeded, loaded.StandardError);
+        }
+
+        var snapshot = cluster.Build();
+        pair.Netlink.Sync(snapshot, fullSync: true, CancellationToken.None);
+        pair.Text.Sync(snapshot, fullSync: true, CancellationToken.None);
+        // A second full sync over what the first left: that one goes as a netlink batch on one side.
+        pair.Netlink.Sync(snapshot, fullSync: true, CancellationToken.None);
+        pair.Text.Sync(snapshot, fullSync: true, CancellationToken.None);
+        Assert.Equal(NftApplyPath.NetlinkFull, pair.Netlink.LastApplyPath);
+
+        foreach (var ns in new[] { pair.ViaNetlink, pair.ViaText })
+        {
+            var sets = ProcessRunner.Run("ip", ["netns", "exec", ns, "nft", "list", "ruleset", "ip"]);
+            Assert.True(sets.Succeeded, sets.StandardError);
+            Assert.DoesNotContain("map endpoint-targets-tcp {", sets.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("map endpoint-targets-tcp-0 {", sets.StandardOutput, StringComparison.Ordinal);
+        }
+        NetlinkPartialSyncTests.AssertSameTables(pair.ViaNetlink, pair.ViaText, "ip", options, "after the upgrade");
+        NetlinkPartialSyncTests.AssertEndpointTargetsConsistent(pair.ViaNetlink, "ip", options, "after the upgrade");
+    }
+
     private void RunBoth(NftablesOptions options, ClusterBuilder cluster, List<(string Name, Action Change)> steps, string family,
         string? tamperTable, Action? addUnsupported)
     {

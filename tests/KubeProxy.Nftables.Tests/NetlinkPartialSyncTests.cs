@@ -170,7 +170,7 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
     internal static void AssertEndpointTargetsConsistent(string ns, string family, NftablesOptions options, string step)
     {
         var tables = new Rendering.ServiceTables(options.TableName, options.ServiceTables);
-        var rule = new System.Text.RegularExpressions.Regex(@"numgen random mod (\d+)(?: offset (\d+))? map @(endpoint-targets-\w+)");
+        var rule = new System.Text.RegularExpressions.Regex(@"numgen random mod (\d+)(?: offset (\d+))? map @(endpoint-targets-\w+-\d+)");
         var element = new System.Text.RegularExpressions.Regex(@"(\d+) : [0-9a-f:.]+ \. \d+");
         foreach (var table in tables.All)
         {
@@ -183,7 +183,7 @@ public class NetlinkPartialSyncTests(ITestOutputHelper output)
                 if (!used.TryGetValue(m.Groups[3].Value, out var keys)) used[m.Groups[3].Value] = keys = [];
                 for (var k = start; k < start + n; k++) Assert.True(keys.Add(k), $"after '{step}': key {k} of {m.Groups[3].Value} in {table} used by two rules");
             }
-            foreach (var map in Rendering.ServiceRenderer.EndpointTargetsProtocols.Select(Rendering.ServiceRenderer.EndpointTargetsMap))
+            foreach (var map in Rendering.ServiceRenderer.EndpointTargetsMaps().Select(m => m.Map))
             {
                 var at = text.IndexOf($"map {map} {{", StringComparison.Ordinal);
                 Assert.True(at >= 0, $"{map} missing in {table}");

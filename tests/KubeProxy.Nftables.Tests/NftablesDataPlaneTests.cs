@@ -35,7 +35,7 @@ public class NftablesDataPlaneTests
         Assert.Equal(1, result.ChangedServices);
         Assert.InRange(partial.Length, 3, 12);
         // The Service's own chains, and its endpoints' elements in the endpoint-targets map.
-        Assert.All(partial, line => Assert.True(line.Contains("ns/svc-42/", StringComparison.Ordinal) || line.Contains(" endpoint-targets-tcp ", StringComparison.Ordinal), line));
+        Assert.All(partial, line => Assert.True(line.Contains("ns/svc-42/", StringComparison.Ordinal) || line.Contains(" endpoint-targets-tcp-", StringComparison.Ordinal), line));
         Assert.Equal(1, runner.ListCalls);
 
         // One endpoint replaced, the count the same: only map elements change, no rule (so the kernel has no table
@@ -44,8 +44,8 @@ public class NftablesDataPlaneTests
         plane.Sync(cluster.Build(), fullSync: false, CancellationToken.None);
         var replaced = runner.Applied[^1].Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.DoesNotContain(replaced, l => l.Contains(" rule ", StringComparison.Ordinal) || l.Contains(" chain ", StringComparison.Ordinal));
-        Assert.Single(replaced, l => l.StartsWith("delete element ip kube-proxy endpoint-targets-tcp ", StringComparison.Ordinal) && l.EndsWith(" }", StringComparison.Ordinal));
-        Assert.Single(replaced, l => l.StartsWith("add element ip kube-proxy endpoint-targets-tcp ", StringComparison.Ordinal) && l.EndsWith(": 198.18.64.201 . 8080 }", StringComparison.Ordinal));
+        Assert.Single(replaced, l => l.StartsWith("delete element ip kube-proxy endpoint-targets-tcp-", StringComparison.Ordinal) && l.EndsWith(" }", StringComparison.Ordinal));
+        Assert.Single(replaced, l => l.StartsWith("add element ip kube-proxy endpoint-targets-tcp-", StringComparison.Ordinal) && l.EndsWith(": 198.18.64.201 . 8080 }", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -99,12 +99,13 @@ public class NftablesDataPlaneTests
         // One endpoint: a plain DNAT. Three: a uniform draw of one of three keys, each mapped to an endpoint.
         Assert.Equal(["meta l4proto tcp dnat to 198.18.64.9:8080"], RulesOf(lines, "one"));
         var rule = Assert.Single(RulesOf(lines, "web"));
-        var match = System.Text.RegularExpressions.Regex.Match(rule, @"^meta l4proto tcp dnat to numgen random mod 3 offset (\d+) map @endpoint-targets-tcp$");
+        var match = System.Text.RegularExpressions.Regex.Match(rule, @"^meta l4proto tcp dnat to numgen random mod 3 offset (\d+) map @(endpoint-targets-tcp-[0-7])$");
         Assert.True(match.Success, rule);
         var start = uint.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var map = match.Groups[2].Value;
         for (var i = 0u; i < 3; i++)
         {
-            Assert.Contains($"add element ip kube-proxy endpoint-targets-tcp {{ {start + i} : 198.18.64.{i + 1} . 8080 }}", lines);
+            Assert.Contains($"add element ip kube-proxy {map} {{ {start + i} : 198.18.64.{i + 1} . 8080 }}", lines);
         }
         Assert.DoesNotContain("vmap {", runner.Applied[^1], StringComparison.Ordinal);
         Assert.DoesNotContain("add chain ip kube-proxy endpoint-", runner.Applied[^1], StringComparison.Ordinal);
@@ -345,7 +346,7 @@ public class NftablesDataPlaneTests
         var grown = Range(runner.Applied[^1], "a");
         Assert.Equal(3u, grown.Count);
         Assert.True(grown.Start >= b.Start + b.Count || grown.Start + grown.Count <= b.Start, $"a {grown} overlaps b {b}");
-        Assert.Contains($"delete element ip kube-proxy endpoint-targets-tcp {{ {a.Start} }}", runner.Applied[^1], StringComparison.Ordinal);
+        Assert.Matches($@"delete element ip kube-proxy endpoint-targets-tcp-[0-7] {{ {a.Start} }}", runner.Applied[^1]);
 
         // c needs two keys: it gets a's released range, now that the transaction that released it is committed.
         cluster.Service(ClusterBuilder.ClusterIP("ns", "c", "198.19.0.3", 80)).Slice(ClusterBuilder.Endpoints("ns", "c", 8080, "198.18.64.6", "198.18.64.7"));

@@ -135,7 +135,9 @@ public class ServiceRecordTests
     {
         // The renderer's maps are stored as one-byte codes, other maps by name; a one-letter map name must not be taken
         // for a code, and the same key in several maps stays several elements.
-        string[] maps = [ServiceRenderer.EndpointTargetsMap("tcp"), ServiceRenderer.EndpointTargetsMap("sctp"), ServiceRenderer.HairpinSet, "x", "endpoint-targets-"];
+        // The last endpoint-targets map has the highest code.
+        var targets = ServiceRenderer.EndpointTargetsMaps().Select(m => m.Map).ToArray();
+        string[] maps = [targets[0], targets[^1], ServiceRenderer.HairpinSet, "x", "endpoint-targets-"];
         var record = ServiceRecord.From(Rules(elements: maps.Select(m => new MapElement(m, "1", "v-" + m))));
 
         Assert.Equal(maps.Select(m => new ElementKey(m, "1")), record.Elements.Select(e => e.Key));
@@ -144,7 +146,7 @@ public class ServiceRecordTests
             Assert.True(record.TryGetElement(m, "1", out var value));
             Assert.Equal(Hash.Of("v-" + m, null), value);
         }
-        Assert.False(record.TryGetElement(ServiceRenderer.EndpointTargetsMap("udp"), "1", out _));
+        Assert.False(record.TryGetElement(targets[1], "1", out _));
         Assert.Equal(maps.Select(m => new ElementKey(m, "1")), record.ElementsChangedOrMissingIn(ServiceRecord.Empty));
     }
 

@@ -51,9 +51,9 @@ public static class BaseRules
         yield return (ServiceRenderer.ClusterIPMasqueradeSet,
             $"set {{ type {f.AddrType} . inet_proto . inet_service ; comment \"ClusterIP ports with endpoints: traffic to them from outside the cluster is masqueraded\" ; }}");
         // Keyed by what numgen draws (a 32-bit integer in host order), which only `typeof` can say.
-        foreach (var proto in ServiceRenderer.EndpointTargetsProtocols)
+        foreach (var (proto, map) in ServiceRenderer.EndpointTargetsMaps())
         {
-            yield return (ServiceRenderer.EndpointTargetsMap(proto),
+            yield return (map,
                 $"map {{ typeof numgen random mod 1 : {f.Ip} daddr . {proto} dport ; comment \"{proto} endpoints of Service chains, by numgen draw\" ; }}");
         }
         yield return (ServiceRenderer.HairpinSet,

@@ -36,16 +36,38 @@ public sealed class ServiceRenderer
     /// (BaseRules).</summary>
     public const string ClusterIPMasqueradeSet = "cluster-ip-masquerade";
 
-    /// <summary>Per Service table and protocol (<c>endpoint-targets-tcp</c>, <c>-udp</c>, <c>-sctp</c>): numgen result →
-    /// <c>address . port</c>, the endpoints of every chain that picks among two or more without affinity (see
-    /// <see cref="IEndpointSlots"/>). One map per protocol because nft 1.0.6 types a map's port by protocol
+    /// <summary>Per Service table, protocol and part (<c>endpoint-targets-tcp-0</c> … <c>-7</c>, likewise udp and sctp):
+    /// numgen result → <c>address . port</c>, the endpoints of every chain that picks among two or more without affinity
+    /// (see <see cref="IEndpointSlots"/>). One map per protocol because nft 1.0.6 types a map's port by protocol
     /// (`typeof … tcp dport`) and refuses a UDP rule on a TCP-typed map, and a protocol-neutral `th dport` map when
-    /// it reads the map back from the kernel.</summary>
+    /// it reads the map back from the kernel. Several parts per protocol because the kernel checks each new element
+    /// against every rule bound to the map (nft_add_set_elem walks the map's bindings), so one map costs elements ×
+    /// rules: at 10,000 × 10 (16 tables) eight parts took the kernel's share of loading the ruleset from 1.9–2.7 s
+    /// to 1.4–1.5 s (docs/performance.md). A chain's part is a hash of its name, so it keeps its map.</summary>
     public const string EndpointTargetsPrefix = "endpoint-targets-";
 
     public static readonly string[] EndpointTargetsProtocols = ["tcp", "udp", "sctp"];
 
-    public static string EndpointTargetsMap(string protocol) => EndpointTargetsPrefix + protocol;
+    /// <summary>Maps per protocol and table. More parts cost more sets for the kernel to look up by name (16 measured
+    /// no better than 8).</summary>
+    public const int EndpointTargetsParts = 8;
+
+    private static readonly string[][] EndpointTargetsNames = EndpointTargetsProtocols
+        .Select(proto => Enumerable.Range(0, EndpointTargetsParts).Select(i => $"{EndpointTargetsPrefix}{proto}-{i.ToString(CultureInfo.InvariantCulture)}").ToArray())
+        .ToArray();
+
+    /// <summary>Every endpoint-targets map of a table: protocol by protocol, part by part.</summary>
+    public static IEnumerable<(string Protocol, string Map)> EndpointTargetsMaps() =>
+        EndpointTargetsProtocols.SelectMany((proto, p) => EndpointTargetsNames[p].Select(map => (proto, map)));
+
+    /// <summary>The endpoint-targets map of <paramref name="chain"/> for <paramref name="protocol"/>: its part is a
+    /// hash of the chain's name (FNV-1a), so it stays the same as long as the chain does.</summary>
+    public static string EndpointTargetsMap(string protocol, string chain)
+    {
+        var hash = 2166136261u;
+        foreach (var c in chain) hash = (hash ^ c) * 16777619u;
+        return EndpointTargetsNames[Array.IndexOf(EndpointTargetsProtocols, protocol)][hash % EndpointTargetsParts];
+    }
 
     public static bool IsEndpointTargetsMap(string map) => map.StartsWith(EndpointTargetsPrefix, StringComparison.Ordinal);
 
@@ -267,12 +289,13 @@ public sealed class ServiceRenderer
         if (!affinity && slots is not null && endpoints.Count >= 2)
         {
             var start = slots.Reserve(chain, endpoints.Count);
+            var map = EndpointTargetsMap(proto, chain);
             for (var i = 0; i < endpoints.Count; i++)
             {
                 var ep = endpoints[i];
-                output.Elements.Add(new MapElement(EndpointTargetsMap(proto), (start + (uint)i).ToString(CultureInfo.InvariantCulture), $"{ep.IP} . {ep.Port.ToString(CultureInfo.InvariantCulture)}"));
+                output.Elements.Add(new MapElement(map, (start + (uint)i).ToString(CultureInfo.InvariantCulture), $"{ep.IP} . {ep.Port.ToString(CultureInfo.InvariantCulture)}"));
             }
-            rules.Add($"meta l4proto {proto} dnat to numgen random mod {endpoints.Count.ToString(CultureInfo.InvariantCulture)} offset {start.ToString(CultureInfo.InvariantCulture)} map @{EndpointTargetsMap(proto)}");
+            rules.Add($"meta l4proto {proto} dnat to numgen random mod {endpoints.Count.ToString(CultureInfo.InvariantCulture)} offset {start.ToString(CultureInfo.InvariantCulture)} map @{map}");
             return rules;
         }
         for (var i = 0; i < endpoints.Count; i++)

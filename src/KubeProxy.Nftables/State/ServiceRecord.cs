@@ -29,15 +29,19 @@ public sealed class ServiceRecord
     /// <summary>Between the two addresses of a hairpin key.</summary>
     private const string PairSeparator = " . ";
 
-    /// <summary>The maps and sets whose elements a record names by a one-byte code (index + 1). Nft names never start
-    /// with a control character, so a code cannot be mistaken for the first byte of a name.</summary>
+    /// <summary>The maps and sets whose elements a record names by a one-byte code (index + 1, at most 33
+    /// with the doubled hairpin code). Nft names start with a letter, so a code cannot be mistaken for a one-character
+    /// name.</summary>
     private static readonly string[] KnownMaps =
     [
         ServiceRenderer.ServiceIPsMap, ServiceRenderer.ServiceNodePortsMap, ServiceRenderer.NoEndpointServicesMap,
         ServiceRenderer.NoEndpointNodePortsMap, ServiceRenderer.FirewallIPsMap, ServiceRenderer.ClusterIPsSet,
         ServiceRenderer.HairpinSet, ServiceRenderer.ClusterIPMasqueradeSet,
-        .. ServiceRenderer.EndpointTargetsProtocols.Select(ServiceRenderer.EndpointTargetsMap),
+        .. ServiceRenderer.EndpointTargetsMaps().Select(m => m.Map),
     ];
+
+    private static readonly Dictionary<string, byte> KnownMapCodes =
+        KnownMaps.Select((map, i) => (map, i)).ToDictionary(m => m.map, m => (byte)(m.i + 1), StringComparer.Ordinal);
 
     private static readonly byte HairpinCode = MapCode(ServiceRenderer.HairpinSet);
 
@@ -303,11 +307,7 @@ public sealed class ServiceRecord
     }
 
     /// <summary>The map's code, or 0 when it is not one of <see cref="KnownMaps"/>.</summary>
-    private static byte MapCode(string map)
-    {
-        var i = Array.IndexOf(KnownMaps, map);
-        return (byte)(i + 1);
-    }
+    private static byte MapCode(string map) => KnownMapCodes.GetValueOrDefault(map);
 
     private (int Start, int Count) Bounds(Section section) => section switch
     {
