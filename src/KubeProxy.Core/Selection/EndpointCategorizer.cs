@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using KubeProxy.Core.Model;
 using KubeProxy.Core.Snapshot;
 
@@ -20,7 +21,7 @@ public static class EndpointCategorizer
 {
     public static CategorizedEndpoints Categorize(
         ServicePortInfo port,
-        IReadOnlyList<EndpointInfo> endpoints,
+        EquatableArray<EndpointInfo> endpoints,
         string nodeName,
         string? zone,
         bool preferSameNodeEnabled = true)
@@ -99,7 +100,7 @@ public static class EndpointCategorizer
     /// concentrate traffic), and only when at least one is meant for this node or zone.
     /// </summary>
     public static TopologyMode ChooseTopologyMode(
-        IReadOnlyList<EndpointInfo> endpoints, string nodeName, string? zone, bool preferSameNodeEnabled)
+        EquatableArray<EndpointInfo> endpoints, string nodeName, string? zone, bool preferSameNodeEnabled)
     {
         var hasEndpointForNode = false;
         var allHaveNodeHints = true;
@@ -127,14 +128,23 @@ public static class EndpointCategorizer
         _ => true,
     };
 
-    private static EquatableArray<EndpointInfo> Filter(IReadOnlyList<EndpointInfo> endpoints, Func<EndpointInfo, bool> keep)
+    private static EquatableArray<EndpointInfo> Filter(EquatableArray<EndpointInfo> endpoints, Func<EndpointInfo, bool> keep)
     {
-        List<EndpointInfo>? result = null;
+        // Counted first: when every endpoint is kept (the common case) the result is the input itself, so a port's
+        // endpoints, cluster and reachable sets share one array in the snapshot; otherwise the one array allocated
+        // is the result.
+        var count = 0;
         foreach (var ep in endpoints)
         {
-            if (!keep(ep)) continue;
-            (result ??= new List<EndpointInfo>(endpoints.Count)).Add(ep);
+            if (keep(ep)) count++;
         }
-        return result is null ? EquatableArray<EndpointInfo>.Empty : result.ToEquatableArray();
+        if (count == endpoints.Count) return endpoints;
+        if (count == 0) return EquatableArray<EndpointInfo>.Empty;
+        var builder = ImmutableArray.CreateBuilder<EndpointInfo>(count);
+        foreach (var ep in endpoints)
+        {
+            if (keep(ep)) builder.Add(ep);
+        }
+        return new EquatableArray<EndpointInfo>(builder.MoveToImmutable());
     }
 }

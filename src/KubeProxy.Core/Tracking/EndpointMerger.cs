@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using KubeProxy.Core.Model;
 using KubeProxy.Core.Snapshot;
 
@@ -50,9 +51,11 @@ public static class EndpointMerger
                         ZoneHints = ep.ZoneHints,
                         NodeHints = ep.NodeHints,
                     };
-                    if (!endpoints.TryGetValue(info.Key, out var existing) || (info.IsLocal && !existing.IsLocal))
+                    // The key is formatted once per endpoint: each read of EndpointInfo.Key formats a new string.
+                    var endpointKey = info.Key;
+                    if (!endpoints.TryGetValue(endpointKey, out var existing) || (info.IsLocal && !existing.IsLocal))
                     {
-                        endpoints[info.Key] = info;
+                        endpoints[endpointKey] = info;
                     }
                 }
             }
@@ -61,8 +64,20 @@ public static class EndpointMerger
         var result = new Dictionary<ServicePortName, List<EndpointInfo>>(byPort.Count);
         foreach (var (key, endpoints) in byPort)
         {
-            var list = endpoints.Values.ToList();
-            list.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            // Sorted by the keys already formatted above: a comparison of EndpointInfo.Key formats two strings, and a
+            // sort of ten endpoints makes about thirty comparisons (at 10,000 Services x 10 endpoints that was about
+            // half of what a snapshot build allocated).
+            var list = new List<EndpointInfo>(endpoints.Count);
+            CollectionsMarshal.SetCount(list, endpoints.Count);
+            var items = CollectionsMarshal.AsSpan(list);
+            var keys = new string[endpoints.Count];
+            var i = 0;
+            foreach (var (endpointKey, info) in endpoints)
+            {
+                keys[i] = endpointKey;
+                items[i++] = info;
+            }
+            keys.AsSpan().Sort(items, StringComparer.Ordinal);
             result[key] = list;
         }
         return result;

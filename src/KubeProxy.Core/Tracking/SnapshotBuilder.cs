@@ -110,9 +110,9 @@ public sealed class SnapshotBuilder
         var result = new List<ServicePortState>(infos.Count);
         foreach (var info in infos)
         {
-            IReadOnlyList<EndpointInfo> endpoints = merged.TryGetValue(info.Name, out var list) ? list : [];
+            var endpoints = merged.TryGetValue(info.Name, out var list) ? list.ToEquatableArray() : EquatableArray<EndpointInfo>.Empty;
             var sets = EndpointCategorizer.Categorize(info, endpoints, _nodeName, node.Zone, _preferSameNode);
-            result.Add(new ServicePortState(info, endpoints.ToEquatableArray(), sets.Cluster, sets.Local, sets.AllReachable, sets.HasAnyEndpoints));
+            result.Add(new ServicePortState(info, endpoints, sets.Cluster, sets.Local, sets.AllReachable, sets.HasAnyEndpoints));
         }
         return result;
     }

@@ -431,7 +431,7 @@ public sealed class EndpointCategorizerTests
     public void Categorize(string name)
     {
         var tc = Cases[name];
-        var endpoints = tc.Endpoints.OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+        var endpoints = new KubeProxy.Core.Model.EquatableArray<EndpointInfo>(tc.Endpoints.OrderBy(e => e.Key, StringComparer.Ordinal));
 
         var result = EndpointCategorizer.Categorize(tc.Port, endpoints, NodeName, tc.Zone, tc.PreferSameNode);
 
