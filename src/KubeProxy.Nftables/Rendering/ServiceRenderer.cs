@@ -86,10 +86,20 @@ public sealed class ServiceRenderer
     public ServiceRules Render(ObjectName service, IEnumerable<ServicePortState> ports, LocalDetector detector, IPAddress? nodeIP,
         IEndpointSlots? slots = null)
     {
-        var rules = new ServiceRules(service);
+        // Sized up front from what the ports hold (about two elements per endpoint: its endpoint-targets entry and its
+        // hairpin pair), so that a full sync does not grow and copy two collections per Service.
+        var list = ports as IReadOnlyCollection<ServicePortState> ?? ports.ToList();
+        var elements = 0;
+        var endpoints = 0;
+        foreach (var port in list)
+        {
+            endpoints += port.AllReachable.Count;
+            elements += 4 + 2 * port.AllReachable.Count + 2 * (port.Info.ExternalIPs.Count + port.Info.LoadBalancerVIPs.Count);
+        }
+        var rules = new ServiceRules(service, elements);
         // An endpoint address is one hairpin element per Service, however many ports reach it.
-        var hairpin = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var port in ports) RenderPort(rules, port, detector, nodeIP, hairpin, slots);
+        var hairpin = new HashSet<string>(endpoints, StringComparer.Ordinal);
+        foreach (var port in list) RenderPort(rules, port, detector, nodeIP, hairpin, slots);
         return rules;
     }
 

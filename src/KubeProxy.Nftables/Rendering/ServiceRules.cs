@@ -14,13 +14,17 @@ public readonly record struct AffinitySet(string Name, int TimeoutSeconds);
 /// <summary>Everything one Service contributes to the ruleset: its chains, its map elements, its affinity sets.</summary>
 public sealed class ServiceRules
 {
-    public ServiceRules(ObjectName service) => Service = service;
+    public ServiceRules(ObjectName service, int elementCapacity = 0)
+    {
+        Service = service;
+        Elements = new List<MapElement>(elementCapacity);
+    }
 
     public ObjectName Service { get; }
 
     public List<RenderedChain> Chains { get; } = [];
 
-    public List<MapElement> Elements { get; } = [];
+    public List<MapElement> Elements { get; }
 
     public List<AffinitySet> AffinitySets { get; } = [];
 }
