@@ -44,7 +44,7 @@ public class NetlinkFullSyncTests(ITestOutputHelper output)
             LoadBalancerSourceRanges = new[] { IPNetwork.Parse("198.19.128.0/24") },
         });
         cluster.Slice(ClusterBuilder.Endpoints("default", "lb-one-range", 8080, "198.18.64.60"));
-        // UDP with several endpoints: its own endpoint-targets-udp map (nft refused a UDP rule on a map typed
+        // UDP with several endpoints: its own endpoint-targets-udp-K maps (nft refused a UDP rule on a map typed
         // `tcp dport`, in the text path only).
         cluster.Service(ClusterBuilder.ClusterIP("default", "dns-pair", "198.19.0.61", 53, Protocol.UDP));
         cluster.Slice(ClusterBuilder.EndpointsOn("default", "dns-pair", 5353, "node-1", Protocol.UDP, "198.18.64.61", "198.18.64.62"));
@@ -112,16 +112,17 @@ public class NetlinkFullSyncTests(ITestOutputHelper output)
         cluster.Service(ClusterBuilder.ClusterIP("default", "web", "198.19.0.10", 80))
             .Slice(ClusterBuilder.Endpoints("default", "web", 8080, "198.18.64.11", "198.18.64.12"));
         using var pair = new NetlinkVsTextPair(options);
-        const string Earlier = """
-            add table ip kube-proxy
-            add map ip kube-proxy endpoint-targets-tcp { typeof numgen random mod 1 : ip daddr . tcp dport ; }
-            add chain ip kube-proxy service-OLD-default/gone/tcp/p
-            add rule ip kube-proxy service-OLD-default/gone/tcp/p meta l4proto tcp dnat to numgen random mod 2 offset 0 map @endpoint-targets-tcp
-            add element ip kube-proxy endpoint-targets-tcp { 0 : 198.18.64.99 . 8080, 1 : 198.18.64.98 . 8080 }
+        // In both tables: the main one and a Service table.
+        static string Earlier(string table) => $$"""
+            add table ip {{table}}
+            add map ip {{table}} endpoint-targets-tcp { typeof numgen random mod 1 : ip daddr . tcp dport ; }
+            add chain ip {{table}} service-OLD-default/gone/tcp/p
+            add rule ip {{table}} service-OLD-default/gone/tcp/p meta l4proto tcp dnat to numgen random mod 2 offset 0 map @endpoint-targets-tcp
+            add element ip {{table}} endpoint-targets-tcp { 0 : 198.18.64.99 . 8080, 1 : 198.18.64.98 . 8080 }
             """;
         foreach (var ns in new[] { pair.ViaNetlink, pair.ViaText })
         {
-            var loaded = ProcessRunner.RunWithInput("ip", ["netns", "exec", ns, "nft", "-f", "-"], w => w.Write(Earlier));
+            var loaded = ProcessRunner.RunWithInput("ip", ["netns", "exec", ns, "nft", "-f", "-"], w => w.Write(Earlier("kube-proxy") + "\n" + Earlier("kube-proxy-1")));
             Assert.True(loaded.Succeeded, loaded.StandardError);
         }
 
@@ -138,7 +139,8 @@ public class NetlinkFullSyncTests(ITestOutputHelper output)
             var sets = ProcessRunner.Run("ip", ["netns", "exec", ns, "nft", "list", "ruleset", "ip"]);
             Assert.True(sets.Succeeded, sets.StandardError);
             Assert.DoesNotContain("map endpoint-targets-tcp {", sets.StandardOutput, StringComparison.Ordinal);
-            Assert.Contains("map endpoint-targets-tcp-0 {", sets.StandardOutput, StringComparison.Ordinal);
+            // Eight parts in each of the two tables.
+            Assert.Equal(2, sets.StandardOutput.Split("map endpoint-targets-tcp-0 {").Length - 1);
         }
         NetlinkPartialSyncTests.AssertSameTables(pair.ViaNetlink, pair.ViaText, "ip", options, "after the upgrade");
         NetlinkPartialSyncTests.AssertEndpointTargetsConsistent(pair.ViaNetlink, "ip", options, "after the upgrade");

@@ -38,7 +38,7 @@ public sealed class ServiceRenderer
 
     /// <summary>Per Service table, protocol and part (<c>endpoint-targets-tcp-0</c> … <c>-7</c>, likewise udp and sctp):
     /// numgen result → <c>address . port</c>, the endpoints of every chain that picks among two or more without affinity
-    /// (see <see cref="IEndpointSlots"/>). One map per protocol because nft 1.0.6 types a map's port by protocol
+    /// (see <see cref="IEndpointSlots"/>). Separate maps per protocol because nft 1.0.6 types a map's port by protocol
     /// (`typeof … tcp dport`) and refuses a UDP rule on a TCP-typed map, and a protocol-neutral `th dport` map when
     /// it reads the map back from the kernel. Several parts per protocol because the kernel checks each new element
     /// against every rule bound to the map (nft_add_set_elem walks the map's bindings), so one map costs elements ×
